@@ -1,0 +1,23 @@
+"""Command line: `sshn-keras <command>` (also `python -m sshn_keras`)."""
+
+import argparse
+import sys
+
+from sshn_keras import demo
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="sshn-keras", description="Scale-Space HyperNetworks for Keras 3")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    demo.add_parser(subparsers)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (ValueError, TypeError, FileNotFoundError) as err:
+        print(f"sshn-keras {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

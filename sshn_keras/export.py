@@ -1,0 +1,88 @@
+"""Export to TensorFlow SavedModel with a `serving_default` signature (TF Serving).
+
+Two forms:
+
+* `export_saved_model(model, path, phi=0.25)`: a plain U-Net at one phi (an
+  SSHN is materialised first: hypernetwork dropped). Signature
+  `serving_default(image) -> {probabilities, segmentation}`.
+* `export_saved_model(sshn, path)` with no phi: the whole phi-conditioned
+  model. Signature `serving_default(image, phi) -> {...}`, so one deployment
+  can change its cost with each request.
+"""
+
+import os
+
+import keras
+import tensorflow as tf
+
+from sshn_keras.models.phi_model import PhiConditionedModel
+from sshn_keras.priors import validate_phi
+
+
+def export_saved_model(model: keras.Model, path: str, phi: float | None = None, verbose: bool = False) -> str:
+    """Write `model` as a SavedModel for TF Serving and return `path`.
+
+    Args:
+        model: a Fixed / materialised U-Net (`keras.Model` with one image
+            input), or a phi-conditioned model (`SSHNUNet`, ...).
+        path: output folder (must not exist or be empty).
+        phi: for a phi-conditioned model, materialise at this phi and export
+            a plain U-Net; None exports the whole model with a `phi` input.
+        verbose: let Keras print the exported variables.
+
+    Returns:
+        `path`.
+
+    Raises:
+        ValueError: if `phi` is invalid, or given for a plain model, or the
+            folder is not empty.
+
+    Example:
+    >>> export_saved_model(sshn, "served/unet_phi0.25", phi=0.25)   # doctest: +SKIP
+    >>> f = tf.saved_model.load("served/unet_phi0.25").signatures["serving_default"]  # doctest: +SKIP
+    >>> f(image=tf.zeros((1, 64, 64, 1)))["segmentation"].shape     # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+        raise ValueError(f"Export folder {path!r} already exists and is not empty; choose a new folder.")
+    phi_model = isinstance(model, PhiConditionedModel)
+    if phi is not None:
+        phi = validate_phi(phi)
+        if not phi_model:
+            raise ValueError(
+                "`phi` is only for phi-conditioned models (SSHNUNet, StochasticUNet, FiLMUNet); "
+                f"{model.name!r} has its phi built in."
+            )
+        model = model.materialize(phi)
+        phi_model = False
+    image_shape = model.image_shape if phi_model else tuple(model.inputs[0].shape[1:])
+    image_spec = tf.TensorSpec((None, *image_shape), tf.float32, name="image")
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    if phi_model:
+        network = model.network
+
+        def serve(image, phi):
+            checks = [
+                tf.debugging.assert_greater(phi, 0.0, message="phi must lie in (0, 1]"),
+                tf.debugging.assert_less_equal(phi, 1.0, message="phi must lie in (0, 1]"),
+            ]
+            with tf.control_dependencies(checks):
+                probs = network({"image": image, "phi": tf.reshape(phi, (1, 1))}, training=False)
+            return _outputs(probs)
+
+        signature = [image_spec, tf.TensorSpec((), tf.float32, name="phi")]
+    else:
+
+        def serve(image):
+            return _outputs(model(image, training=False))
+
+        signature = [image_spec]
+    archive.add_endpoint("serving_default", serve, input_signature=signature)
+    archive.write_out(path, verbose=verbose)
+    return path
+
+
+def _outputs(probs):
+    return {"probabilities": probs, "segmentation": tf.argmax(probs, axis=-1, output_type=tf.int32)}

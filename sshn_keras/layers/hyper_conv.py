@@ -1,0 +1,196 @@
+"""`HyperConv2D` / `HyperConv3D`: convolutions whose weights are predicted."""
+
+import math
+
+import keras
+from keras import ops
+
+
+class HyperConv(keras.layers.Layer):
+    """Convolution whose kernel and bias are a linear function of an embedding.
+
+    Called on `[x, embedding]`: the layer owns a linear head (its slice of
+    the hypernetwork's output layer) mapping the shared embedding `(1, E)`
+    to its kernel and bias, then convolves exactly as `keras.layers.ConvND`
+    does (same `ops.conv` call), so given the same kernel both agree.
+
+    Initialisation (hyperfan-in, Chang et al., ICLR 2020): with an embedding
+    of squared norm `embedding_sq_norm` (`1 / E` for
+    `HyperNetwork(normalize=True)`), a kernel head drawn from
+    `N(0, init_gain / (fan_in * embedding_sq_norm))` yields predicted
+    kernels of variance `init_gain / fan_in`, a He-initialised
+    convolution's, for every phi.
+    The bias head starts at zero, so predicted biases start at zero.
+
+    Args:
+        rank: 2 or 3.
+        filters: number of output channels.
+        kernel_size: int or tuple.
+        strides: int or tuple (default 1).
+        padding: `"same"` or `"valid"`.
+        dilation_rate: int or tuple (default 1).
+        activation: activation applied after the convolution (default none).
+        use_bias: whether a bias is predicted (default True).
+        init_gain: variance gain of the predicted kernels at initialisation
+            (default 2.0, He; use `2 / (1 + slope**2)` for LeakyReLU).
+        embedding_sq_norm: squared L2 norm of the embedding the layer will
+            receive; None (default) means `1 / E`, as `HyperNetwork` gives.
+        kernel_head_initializer: overrides the hyperfan-in initialiser.
+        bias_head_initializer: initialiser of the bias head (default zeros).
+    """
+
+    def __init__(
+        self,
+        rank: int,
+        filters: int,
+        kernel_size=3,
+        strides=1,
+        padding: str = "same",
+        dilation_rate=1,
+        activation=None,
+        use_bias: bool = True,
+        init_gain: float = 2.0,
+        embedding_sq_norm: float | None = None,
+        kernel_head_initializer=None,
+        bias_head_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+            raise ValueError(f"`filters` must be a positive int. Received filters={filters}")
+        padding = str(padding).lower()
+        if padding not in ("same", "valid"):
+            raise ValueError(f"`padding` must be 'same' or 'valid'. Received padding={padding!r}")
+        self.rank = rank
+        self.filters = filters
+        self.kernel_size = _tuple(kernel_size, rank, "kernel_size")
+        self.strides = _tuple(strides, rank, "strides")
+        self.dilation_rate = _tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = padding
+        self.activation = keras.activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.init_gain = float(init_gain)
+        self.embedding_sq_norm = None if embedding_sq_norm is None else float(embedding_sq_norm)
+        self.kernel_head_initializer = (
+            None if kernel_head_initializer is None else keras.initializers.get(kernel_head_initializer)
+        )
+        self.bias_head_initializer = keras.initializers.get(bias_head_initializer)
+
+    def build(self, input_shape):
+        x_shape, e_shape = input_shape
+        in_channels = x_shape[-1]
+        if in_channels is None:
+            raise ValueError(f"{self.name}: the number of input channels must be known. Received shape {x_shape}")
+        embed = int(e_shape[-1])
+        self.kernel_shape = (*self.kernel_size, int(in_channels), self.filters)
+        fan_in = math.prod(self.kernel_size) * int(in_channels)
+        sq_norm = self.embedding_sq_norm if self.embedding_sq_norm is not None else 1.0 / embed
+        init = self.kernel_head_initializer or keras.initializers.RandomNormal(
+            stddev=math.sqrt(self.init_gain / (fan_in * sq_norm))
+        )
+        n_kernel = math.prod(self.kernel_shape)
+        self.kernel_head = self.add_weight(name="kernel_head", shape=(embed, n_kernel), initializer=init)
+        self.kernel_head_bias = self.add_weight(name="kernel_head_bias", shape=(n_kernel,), initializer="zeros")
+        if self.use_bias:
+            self.bias_head = self.add_weight(
+                name="bias_head", shape=(embed, self.filters), initializer=self.bias_head_initializer
+            )
+            self.bias_head_bias = self.add_weight(name="bias_head_bias", shape=(self.filters,), initializer="zeros")
+
+    def predict_weights(self, embedding):
+        """Kernel `(*kernel_size, in, filters)` and bias `(filters,)` for `embedding`."""
+        e = ops.reshape(ops.cast(embedding, self.kernel_head.dtype), (1, -1))[:1]
+        kernel = ops.reshape(ops.matmul(e, self.kernel_head) + self.kernel_head_bias, self.kernel_shape)
+        bias = None
+        if self.use_bias:
+            bias = ops.reshape(ops.matmul(e, self.bias_head) + self.bias_head_bias, (self.filters,))
+        return kernel, bias
+
+    def convolution_op(self, inputs, kernel):
+        return ops.conv(
+            inputs,
+            kernel,
+            strides=list(self.strides),
+            padding=self.padding,
+            dilation_rate=self.dilation_rate,
+            data_format="channels_last",
+        )
+
+    def call(self, inputs):
+        x, embedding = inputs
+        kernel, bias = self.predict_weights(embedding)
+        y = self.convolution_op(x, ops.cast(kernel, x.dtype))
+        if bias is not None:
+            y = y + ops.reshape(ops.cast(bias, y.dtype), (1,) * (self.rank + 1) + (self.filters,))
+        if self.activation is not None:
+            y = self.activation(y)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        x_shape = input_shape[0]
+        conv = keras.layers.Conv2D if self.rank == 2 else keras.layers.Conv3D
+        return conv(
+            self.filters, self.kernel_size, self.strides, self.padding, dilation_rate=self.dilation_rate
+        ).compute_output_shape(x_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "strides": self.strides,
+                "padding": self.padding,
+                "dilation_rate": self.dilation_rate,
+                "activation": keras.activations.serialize(self.activation) if self.activation else None,
+                "use_bias": self.use_bias,
+                "init_gain": self.init_gain,
+                "embedding_sq_norm": self.embedding_sq_norm,
+                "kernel_head_initializer": (
+                    None
+                    if self.kernel_head_initializer is None
+                    else keras.initializers.serialize(self.kernel_head_initializer)
+                ),
+                "bias_head_initializer": keras.initializers.serialize(self.bias_head_initializer),
+            }
+        )
+        return config
+
+
+def _tuple(value, rank, name):
+    if isinstance(value, int):
+        value = (value,) * rank
+    value = tuple(value)
+    if len(value) != rank or any(not isinstance(v, int) or v <= 0 for v in value):
+        raise ValueError(f"`{name}` must be a positive int or a tuple of {rank} positive ints. Received {name}={value}")
+    return value
+
+
+@keras.saving.register_keras_serializable(package="sshn_keras")
+class HyperConv2D(HyperConv):
+    """2D convolution with hypernetwork-predicted weights (see `HyperConv`).
+
+    Input shape: `[x (batch, H, W, C), embedding (1, E)]`.
+    Output shape: `(batch, H', W', filters)` as `keras.layers.Conv2D`.
+
+    Example:
+    >>> from sshn_keras.layers import HyperNetwork
+    >>> e = HyperNetwork()(keras.ops.convert_to_tensor([[0.3]]))
+    >>> HyperConv2D(8, 3)([keras.ops.ones((2, 16, 16, 1)), e]).shape
+    TensorShape([2, 16, 16, 8])
+    """
+
+    def __init__(self, filters: int, kernel_size=3, **kwargs):
+        super().__init__(2, filters, kernel_size, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="sshn_keras")
+class HyperConv3D(HyperConv):
+    """3D convolution with hypernetwork-predicted weights (see `HyperConv`).
+
+    Input shape: `[x (batch, D, H, W, C), embedding (1, E)]`.
+    Output shape: `(batch, D', H', W', filters)` as `keras.layers.Conv3D`.
+    """
+
+    def __init__(self, filters: int, kernel_size=3, **kwargs):
+        super().__init__(3, filters, kernel_size, **kwargs)

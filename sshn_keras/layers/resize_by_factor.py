@@ -1,0 +1,154 @@
+"""`ResizeByFactor`: linear resizing of feature maps by a continuous factor."""
+
+import keras
+import tensorflow as tf
+
+from sshn_keras.layers.sizes import ROUNDING_EPS, scaled_size
+
+MODES = ("factor", "reference")
+
+
+def linear_resize(x, size):
+    """Linearly resize the spatial axes of a channels-last 2D or 3D tensor.
+
+    2D uses `tf.image.resize(..., "bilinear")` (half-pixel centres, no
+    antialiasing). 3D is trilinear, done separably: (H, W) per depth slice,
+    then D. `size` may be a tensor (the size may change every step).
+    """
+    rank = len(x.shape) - 2
+    dtype = x.dtype
+    if rank == 2:
+        y = tf.image.resize(x, size, method="bilinear")
+        return tf.cast(y, dtype)
+    if rank != 3:
+        raise ValueError(f"linear_resize expects a 4D or 5D tensor, received shape {x.shape}")
+    size = tf.convert_to_tensor(size, tf.int32)
+    shape = tf.shape(x)
+    b, d, c = shape[0], shape[1], shape[4]
+    y = tf.reshape(x, tf.stack([b * d, shape[2], shape[3], c]))
+    y = tf.image.resize(y, size[1:], method="bilinear")
+    hw = size[1] * size[2]
+    y = tf.reshape(y, tf.stack([b, d, hw, c]))
+    y = tf.image.resize(y, tf.stack([size[0], hw]), method="bilinear")
+    y = tf.reshape(y, tf.stack([b, size[0], size[1], size[2], c]))
+    return tf.cast(y, dtype)
+
+
+def scaled_size_tensor(n, phi):
+    """Tensor version of `sshn_keras.layers.sizes.scaled_size` (same rule)."""
+    phi = tf.cast(tf.cast(phi, tf.float32), tf.float64)
+    n = tf.cast(n, tf.float64)
+    out = tf.floor(phi * n + 0.5 + ROUNDING_EPS)
+    return tf.maximum(tf.cast(out, tf.int32), 1)
+
+
+@keras.saving.register_keras_serializable(package="sshn_keras")
+class ResizeByFactor(keras.layers.Layer):
+    """Linear resizing of a feature map by a factor phi, or to a reference size.
+
+    Bilinear in 2D, trilinear in 3D (channels-last). With `mode="factor"`
+    every spatial axis of length `n` becomes
+
+        max(1, floor(phi * n + 0.5 + 1e-4))
+
+    i.e. `phi * n` rounded half up (5 * 0.5 = 2.5 -> 3), never below one
+    pixel; the 1e-4 guard makes a float32 phi round as its decimal value
+    (see `sshn_keras.layers.sizes`).
+    With `mode="reference"` the output takes the spatial size of a second
+    input (the decoder upsampling to its skip connection's size).
+
+    Args:
+        factor: the constant factor phi (> 0). `None` means phi is given
+            as a second input at call time (a scalar, or a `(batch, 1)`
+            tensor whose entries are all equal: the first is used).
+        mode: `"factor"` or `"reference"`.
+        **kwargs: base layer arguments (`name`, `dtype`, ...).
+
+    Input shape:
+        `x` of shape `(batch, *spatial, channels)`, called as `layer(x)`
+        with a constant factor, `layer([x, phi])` with a tensor phi, or
+        `layer([x, reference])` in reference mode.
+
+    Output shape:
+        `(batch, *new_spatial, channels)`; spatial sizes are `None` when they
+        depend on a tensor phi.
+
+    Raises:
+        ValueError: for a factor that is not a positive finite number, an
+            unknown mode, or inputs that do not fit the mode.
+
+    Example:
+    >>> x = keras.ops.ones((2, 5, 7, 3))
+    >>> ResizeByFactor(0.5)(x).shape
+    TensorShape([2, 3, 4, 3])
+
+    Reference:
+        Ortiz, Guttag, Dalca. Magnitude Invariant Parametrizations Improve
+        Hypernetwork Learning / Scale-Space Hypernetworks for Efficient
+        Biomedical Imaging (SSHN).
+    """
+
+    def __init__(self, factor: float | None = None, mode: str = "factor", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in MODES:
+            raise ValueError(f"`mode` must be one of {MODES}. Received mode={mode!r}")
+        if factor is not None:
+            if mode == "reference":
+                raise ValueError("`factor` must be None when mode='reference'. " f"Received factor={factor}")
+            if isinstance(factor, bool) or not isinstance(factor, (int, float)):
+                raise ValueError(f"`factor` must be a positive number or None. Received factor={factor!r}")
+            if not (factor > 0 and factor < float("inf")):
+                raise ValueError(f"`factor` must be a positive finite number. Received factor={factor}")
+            factor = float(factor)
+        self.factor = factor
+        self.mode = mode
+        # A phi given as a tensor changes the output shape from step to step:
+        # XLA would recompile for every new shape, so such a layer opts out.
+        self.supports_jit = factor is not None or mode == "reference"
+
+    def _split(self, inputs):
+        if self.mode == "reference" or self.factor is None:
+            if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+                what = "[x, reference]" if self.mode == "reference" else "[x, phi]"
+                raise ValueError(
+                    f"ResizeByFactor(mode={self.mode!r}, factor={self.factor}) must be called on " f"{what}. Received {inputs!r}"
+                )
+            return inputs[0], inputs[1]
+        if isinstance(inputs, (list, tuple)):
+            raise ValueError(
+                f"ResizeByFactor(factor={self.factor}) takes a single tensor; pass "
+                "factor=None to give phi as a second input."
+            )
+        return inputs, None
+
+    def call(self, inputs):
+        x, other = self._split(inputs)
+        static = tuple(x.shape[1:-1])
+        if self.mode == "reference":
+            ref_static = tuple(other.shape[1:-1])
+            size = list(ref_static) if None not in ref_static else tf.shape(other)[1:-1]
+        elif other is None and None not in static:
+            size = [scaled_size(n, self.factor) for n in static]  # known now: no runtime size math
+        else:
+            phi = self.factor if other is None else tf.reshape(other, (-1,))[0]
+            size = scaled_size_tensor(tf.shape(x)[1:-1], phi)
+        return linear_resize(x, size)
+
+    def compute_output_shape(self, input_shape):
+        if self.mode == "reference" or self.factor is None:
+            x_shape, other_shape = input_shape
+        else:
+            x_shape, other_shape = input_shape, None
+        x_shape = tuple(x_shape)
+        if self.mode == "reference":
+            spatial = tuple(other_shape[1:-1])
+        elif self.factor is None:
+            spatial = (None,) * (len(x_shape) - 2)
+        else:
+            spatial = tuple(None if n is None else scaled_size(n, self.factor) for n in x_shape[1:-1])
+        return (x_shape[0], *spatial, x_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "mode": self.mode})
+        return config

@@ -1,0 +1,17 @@
+"""Losses of sshn_keras."""
+
+from sshn_keras.losses.registration import MSE, Grad, grad_loss, label_map_dice, mean_label_map_dice, mse_loss
+from sshn_keras.losses.segmentation import SegmentationCrossEntropy, SoftDiceLoss, crossentropy, soft_dice_loss
+
+__all__ = [
+    "Grad",
+    "MSE",
+    "SegmentationCrossEntropy",
+    "SoftDiceLoss",
+    "crossentropy",
+    "grad_loss",
+    "label_map_dice",
+    "mean_label_map_dice",
+    "mse_loss",
+    "soft_dice_loss",
+]

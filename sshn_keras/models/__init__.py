@@ -1,0 +1,22 @@
+"""Model builders and classes of sshn_keras."""
+
+from sshn_keras.models.phi_model import PhiConditionedModel
+from sshn_keras.models.sshn import SSHNUNet
+from sshn_keras.models.stochastic import StochasticUNet
+from sshn_keras.models.unet import build_unet, min_input_size, unet_graph
+
+
+def build_sshn_unet(input_shape=(None, None, 1), num_classes: int = 2, **kwargs) -> SSHNUNet:
+    """Build an `SSHNUNet` (see its docstring for the arguments)."""
+    return SSHNUNet(input_shape=input_shape, num_classes=num_classes, **kwargs)
+
+
+__all__ = [
+    "PhiConditionedModel",
+    "SSHNUNet",
+    "StochasticUNet",
+    "build_sshn_unet",
+    "build_unet",
+    "min_input_size",
+    "unet_graph",
+]

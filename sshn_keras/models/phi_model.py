@@ -1,0 +1,184 @@
+"""Base class of the models that take phi as an input (SSHN, Stochastic, FiLM).
+
+The wrapped functional network has two inputs, `image` and `phi`. This class
+decides which phi it gets:
+
+* training (`fit`): one phi per step for the whole batch, drawn from the prior
+  as a pure function of `(seed, optimizer step)`: no per-step retracing, the
+  same phi on every replica, and the same sequence after a resume;
+* inference: the phi given to `predict(x, phi=...)` / `evaluate(..., phi=...)`
+  (held in a non-trainable variable, so changing it never retraces), or a
+  `{"image": x, "phi": p}` input.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from sshn_keras.priors import get_prior, validate_phi
+
+
+class PhiConditionedModel(keras.Model):
+    """A segmentation U-Net conditioned on the rescaling factor phi.
+
+    Subclasses implement `build_network()` (the functional `{image, phi}`
+    network) and `materialize(phi)`.
+
+    Args:
+        input_shape: `(H, W, C)` or `(D, H, W, C)` (spatial sizes may be None).
+        num_classes: classes, background included.
+        filters, num_stages, convs_per_stage, kernel_size, negative_slope:
+            the primary U-Net (see `build_unet`).
+        prior: training prior over phi (`UniformPrior`, a `(low, high)` pair;
+            default `U(0, 0.5)`).
+        inference_phi: phi used at inference when none is given (default:
+            the prior's mean), e.g. for validation during `fit`.
+        seed: seed of the per-step phi draws.
+    """
+
+    def __init__(
+        self,
+        input_shape=(None, None, 1),
+        num_classes: int = 2,
+        filters=32,
+        num_stages: int = 5,
+        convs_per_stage: int = 2,
+        kernel_size: int = 3,
+        negative_slope: float = 0.2,
+        prior=None,
+        inference_phi: float | None = None,
+        seed: int = 0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(input_shape)
+        self.num_classes = num_classes
+        self.filters = filters if isinstance(filters, int) else [int(f) for f in filters]
+        self.num_stages = num_stages
+        self.convs_per_stage = convs_per_stage
+        self.kernel_size = kernel_size
+        self.negative_slope = float(negative_slope)
+        self.prior = get_prior(prior)
+        if inference_phi is None:
+            inference_phi = self.prior.mean
+        self.default_phi = validate_phi(inference_phi, "inference_phi")
+        self.seed = int(seed)
+        self.network = self.build_network()
+        self.inference_phi = self.add_weight(
+            name="inference_phi",
+            shape=(),
+            initializer=keras.initializers.Constant(self.default_phi),
+            trainable=False,
+            dtype="float32",
+        )
+        self._phi_seed_generator = keras.random.SeedGenerator(self.seed, name="phi_seed")
+        self.built = True  # every variable exists now (the network is built)
+
+    # -- to implement -----------------------------------------------------
+    def build_network(self) -> keras.Model:
+        raise NotImplementedError
+
+    def materialize(self, phi: float) -> keras.Model:
+        raise NotImplementedError
+
+    # -- phi handling -------------------------------------------------------
+    def sample_phi(self):
+        """The phi of the current training step (float32 scalar)."""
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is not None and getattr(optimizer, "built", False):
+            step = ops.cast(optimizer.iterations, "int64")
+            seed = ops.stack([ops.convert_to_tensor(self.seed, "int64"), step])
+        else:
+            seed = ops.cast(self._phi_seed_generator.next(), "int64")
+        return self.prior.sample(seed)
+
+    def set_inference_phi(self, phi: float) -> None:
+        """Set the phi used by `predict` / `evaluate` / `call(training=False)`."""
+        self.inference_phi.assign(validate_phi(phi))
+
+    def call(self, inputs, training=False):
+        phi = None
+        if isinstance(inputs, dict):
+            if "image" not in inputs:
+                raise ValueError(f"A dict input must have the key 'image' (and optionally 'phi'). Received keys {list(inputs)}")
+            image, phi = inputs["image"], inputs.get("phi")
+        else:
+            image = inputs
+        if phi is None:
+            phi = self.sample_phi() if training else self.inference_phi
+        elif isinstance(phi, (int, float, np.ndarray, np.number)) or (
+            tf.is_tensor(phi) and tf.executing_eagerly()
+        ):
+            phi = validate_phi(phi if not tf.is_tensor(phi) else phi.numpy())
+        phi = ops.reshape(ops.cast(phi, "float32"), (-1, 1))[:1]
+        return self.network({"image": image, "phi": phi}, training=training)
+
+    # -- user-facing conveniences --------------------------------------------
+    def predict(self, x, phi: float | None = None, **kwargs):
+        """`keras.Model.predict` at `phi` (default: the current inference phi)."""
+        self._check_inputs(x)
+        if phi is not None:
+            self.set_inference_phi(phi)
+        return super().predict(x, **kwargs)
+
+    def evaluate(self, x=None, y=None, phi: float | None = None, **kwargs):
+        """`keras.Model.evaluate` at `phi` (default: the current inference phi)."""
+        self._check_inputs(x, y)
+        if phi is not None:
+            self.set_inference_phi(phi)
+        return super().evaluate(x, y, **kwargs)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """`keras.Model.fit`; each step draws its own phi from the prior."""
+        self._check_inputs(x, y)
+        validation_data = kwargs.get("validation_data")
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) >= 2:
+            self._check_inputs(validation_data[0], validation_data[1], "validation_data")
+        return super().fit(x, y, **kwargs)
+
+    def _check_inputs(self, x, y=None, what="x"):
+        from sshn_keras.models.validation import check_images, check_labels
+
+        if isinstance(x, np.ndarray):
+            check_images(x, self.image_shape, self.num_stages, what)
+        if isinstance(y, np.ndarray):
+            check_labels(y, self.num_classes, x.shape if isinstance(x, np.ndarray) else None)
+
+    # -- serialization ----------------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "input_shape": list(self.image_shape),
+                "num_classes": self.num_classes,
+                "filters": self.filters,
+                "num_stages": self.num_stages,
+                "convs_per_stage": self.convs_per_stage,
+                "kernel_size": self.kernel_size,
+                "negative_slope": self.negative_slope,
+                "prior": keras.saving.serialize_keras_object(self.prior),
+                "inference_phi": self.default_phi,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("trainable", None)
+        config.pop("dtype", None)
+        return cls(**config)
+
+    def architecture(self) -> dict:
+        """The primary U-Net's arguments, as `build_unet` takes them."""
+        return {
+            "input_shape": self.image_shape,
+            "num_classes": self.num_classes,
+            "filters": self.filters,
+            "num_stages": self.num_stages,
+            "convs_per_stage": self.convs_per_stage,
+            "kernel_size": self.kernel_size,
+            "negative_slope": self.negative_slope,
+        }

@@ -1,0 +1,35 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(1234)
+    yield
+    keras.backend.clear_session()
+
+
+@pytest.fixture
+def tiny_data():
+    """32x32 synthetic images, 4 classes (fast to train on)."""
+    from sshn_keras.data import make_synthetic_segmentation
+
+    data = make_synthetic_segmentation(48, size=32, seed=3)
+    return data.images, data.labels
+
+
+TINY = dict(input_shape=(32, 32, 1), num_classes=4, filters=4, num_stages=3)
+
+
+@pytest.fixture
+def tiny_arch():
+    return dict(TINY)
+
+
+def rms(x):
+    return float(np.sqrt(np.mean(np.square(np.asarray(x, np.float64)))))
