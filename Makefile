@@ -23,6 +23,8 @@ test: $(STAMP)
 benchmarks: $(STAMP)
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python benchmarks/train_step.py
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python benchmarks/inference.py
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python benchmarks/data_pipeline.py
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python benchmarks/spatial_transformer.py
 
 clean:
 	rm -rf $(VENV) demo_output

@@ -4,12 +4,14 @@ import argparse
 import sys
 
 from sshn_keras import demo
+from sshn_keras.experiments import cli as experiment_cli
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="sshn-keras", description="Scale-Space HyperNetworks for Keras 3")
     subparsers = parser.add_subparsers(dest="command", required=True)
     demo.add_parser(subparsers)
+    experiment_cli.add_parser(subparsers)
     args = parser.parse_args(argv)
     try:
         args.func(args)

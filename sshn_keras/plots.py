@@ -35,3 +35,72 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+METHOD_STYLE = {
+    "sshn": ("SSHN", "C0"),
+    "fixed": ("Fixed", "C3"),
+    "stochastic": ("Stochastic", "C2"),
+    "film": ("FiLM", "C1"),
+}
+
+
+def method_curves(results: dict) -> dict:
+    """`{method: {"phi": [...], "gflops": [...], "mean": [...], "std": [...], "seeds": n}}` over seeds."""
+    import numpy as np
+
+    by_method = {}
+    for job in results["jobs"].values():
+        for row in job["rows"]:
+            key = round(row["phi"], 4)
+            entry = by_method.setdefault(job["method"], {}).setdefault(key, {"dice": [], "gflops": row["gflops"]})
+            entry["dice"].append(row["dice_mean"])
+    curves = {}
+    for method, points in by_method.items():
+        phis = sorted(points)
+        curves[method] = {
+            "phi": phis,
+            "gflops": [points[p]["gflops"] for p in phis],
+            "mean": [float(np.mean(points[p]["dice"])) for p in phis],
+            "std": [float(np.std(points[p]["dice"])) for p in phis],
+            "seeds": [len(points[p]["dice"]) for p in phis],
+        }
+    return curves
+
+
+def plot_methods(results: dict, folder: str, title: str | None = None) -> list:
+    """Dice vs phi and Dice vs GFLOPs for every method (mean over seeds, +-1 std band).
+
+    Writes `dice_vs_phi.png` and `dice_vs_gflops.png` in `folder`, like the
+    paper's Figures 3 and 7; Fixed models are drawn as points with error bars.
+    """
+    import os
+
+    curves = method_curves(results)
+    paths = []
+    for xkey, xlabel, name in (("phi", "phi (rescaling factor)", "dice_vs_phi.png"), ("gflops", "GFLOPs per image", "dice_vs_gflops.png")):
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        for method in ("sshn", "stochastic", "film", "fixed"):
+            if method not in curves:
+                continue
+            c = curves[method]
+            label, color = METHOD_STYLE[method]
+            label = f"{label} ({max(c['seeds'])} seed{'s' if max(c['seeds']) > 1 else ''})"
+            lo = [m - s for m, s in zip(c["mean"], c["std"])]
+            hi = [m + s for m, s in zip(c["mean"], c["std"])]
+            if method == "fixed":
+                ax.errorbar(c[xkey], c["mean"], yerr=c["std"], fmt="o", color=color, label=label, capsize=3)
+            else:
+                ax.plot(c[xkey], c["mean"], color=color, label=label)
+                ax.fill_between(c[xkey], lo, hi, color=color, alpha=0.2)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("test Dice (mean over foreground labels)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+        ax.set_title(title or f"{results['config']['dataset']}: Dice vs {xkey}")
+        fig.tight_layout()
+        path = os.path.join(folder, name)
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        paths.append(path)
+    return paths

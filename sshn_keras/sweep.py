@@ -5,7 +5,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from sshn_keras.flops import model_flops
+from sshn_keras.flops import unet_flops
 from sshn_keras.metrics import dice_per_label
 from sshn_keras.priors import validate_phi
 
@@ -28,10 +28,13 @@ def phi_grid(start: float = 0.01, stop: float = 0.5, step: float = 0.01) -> np.n
 def sweep_phi(model, x, y, phis, batch_size: int = 16, label_names=None, progress: bool = True) -> list:
     """Dice (mean, std over images, per label), GFLOPs and latency for each phi.
 
+    The model is built once: only its inference phi (a variable) changes
+    between points, so a sweep pays no rebuild or retrace per phi.
+
     Args:
-        model: a phi-conditioned model (`SSHNUNet`, `StochasticUNet`, ...).
+        model: a phi-conditioned model (`SSHNUNet`, `StochasticUNet`, `FiLMUNet`).
         x: images `(N, *spatial, C)`; y: integer label maps `(N, *spatial)`.
-        phis: iterable of phi values in (0, 1].
+        phis: iterable of phi values in (0, 1] (see `phi_grid`).
         batch_size: inference batch size.
         label_names: names of the labels (default `label_k`).
         progress: show a tqdm progress bar.
@@ -42,30 +45,40 @@ def sweep_phi(model, x, y, phis, batch_size: int = 16, label_names=None, progres
         `gflops` (per image), `latency_ms` (per batch of `batch_size`).
     """
     phis = [validate_phi(p) for p in phis]
-    num_classes = model.num_classes
-    names = label_names or [f"label_{k}" for k in range(num_classes)]
+    arch = model.architecture()
     rows = []
     for phi in tqdm(phis, desc="phi sweep", disable=not progress):
         model.set_inference_phi(phi)
-        start = time.perf_counter()
-        probs = model.predict(x, batch_size=batch_size, verbose=0)
-        elapsed = time.perf_counter() - start
-        d = np.asarray(dice_per_label(y, probs))[:, 1:]
-        with np.errstate(invalid="ignore"), _quiet():
-            per_image = np.nanmean(d, axis=1)
-            per_label = np.nanmean(d, axis=0)
-        n_batches = int(np.ceil(len(x) / batch_size))
-        rows.append(
-            {
-                "phi": phi,
-                "dice_mean": float(np.nanmean(per_image)),
-                "dice_std": float(np.nanstd(per_image)),
-                "dice_per_label": {names[k + 1]: float(v) for k, v in enumerate(per_label)},
-                "gflops": model_flops(model, phi, x.shape[1:])["total"] / 1e9,
-                "latency_ms": 1000.0 * elapsed / n_batches,
-            }
-        )
+        rows.append(_evaluate(lambda: model.predict(x, batch_size=batch_size, verbose=0), y, phi, arch, x.shape, batch_size, label_names))
     return rows
+
+
+def sweep_fixed(model, x, y, phi: float, arch: dict, batch_size: int = 16, label_names=None) -> dict:
+    """The row of `sweep_phi` for a Fixed U-Net at its own `phi` (`arch`: its `build_unet` arguments)."""
+    phi = validate_phi(phi)
+    return _evaluate(lambda: model.predict(x, batch_size=batch_size, verbose=0), y, phi, arch, x.shape, batch_size, label_names)
+
+
+def _evaluate(predict, y, phi, arch, x_shape, batch_size, label_names) -> dict:
+    num_classes = arch["num_classes"]
+    names = label_names or [f"label_{k}" for k in range(num_classes)]
+    start = time.perf_counter()
+    probs = predict()
+    elapsed = time.perf_counter() - start
+    d = np.asarray(dice_per_label(y, probs))[:, 1:]
+    with _quiet():
+        per_image = np.nanmean(d, axis=1)
+        per_label = np.nanmean(d, axis=0)
+    n_batches = int(np.ceil(x_shape[0] / batch_size))
+    flops = unet_flops(**{**arch, "input_shape": tuple(x_shape[1:])}, phi=phi)["total"]
+    return {
+        "phi": phi,
+        "dice_mean": float(np.nanmean(per_image)),
+        "dice_std": float(np.nanstd(per_image)),
+        "dice_per_label": {names[k + 1]: float(v) for k, v in enumerate(per_label)},
+        "gflops": flops / 1e9,
+        "latency_ms": 1000.0 * elapsed / n_batches,
+    }
 
 
 class _quiet:

@@ -1,5 +1,6 @@
 """Layers of sshn_keras (all registered for Keras serialization)."""
 
+from sshn_keras.layers.film import FiLM
 from sshn_keras.layers.hyper_conv import HyperConv, HyperConv2D, HyperConv3D
 from sshn_keras.layers.hyper_network import HyperNetwork
 from sshn_keras.layers.rescale_transform import RescaleTransform
@@ -9,6 +10,7 @@ from sshn_keras.layers.spatial_transformer import SpatialTransformer
 from sshn_keras.layers.vec_int import VecInt
 
 __all__ = [
+    "FiLM",
     "HyperConv",
     "HyperConv2D",
     "HyperConv3D",

@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
-from sshn_keras.models import SSHNUNet, StochasticUNet, build_unet
+from sshn_keras.models import FiLMUNet, SSHNUNet, StochasticUNet, build_unet
 
 
 def _compiled(cls, arch, **kwargs):
@@ -14,7 +14,7 @@ def _compiled(cls, arch, **kwargs):
     return model
 
 
-@pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet])
+@pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet, FiLMUNet])
 def test_fit_lowers_loss_on_synthetic_data(cls, tiny_data, tiny_arch):
     x, y = tiny_data
     model = _compiled(cls, tiny_arch)
@@ -75,7 +75,7 @@ def test_training_step_is_traced_once_and_never_uses_xla(tiny_data, tiny_arch, m
     assert fixed.jit_compile is True  # the check above could fail: a static-phi U-Net does get XLA
 
 
-@pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet])
+@pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet, FiLMUNet])
 def test_materialized_equals_model_at_phi(cls, tiny_data, tiny_arch):
     x, y = tiny_data
     model = _compiled(cls, tiny_arch)

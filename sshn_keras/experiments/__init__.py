@@ -1,0 +1,7 @@
+"""Experiments: train every method over seeds, sweep phi, cache, resume, plot."""
+
+from sshn_keras.experiments.config import ExperimentConfig, Job
+from sshn_keras.experiments.runner import run_experiment
+from sshn_keras.experiments.selection import choose_phi
+
+__all__ = ["ExperimentConfig", "Job", "choose_phi", "run_experiment"]

@@ -1,0 +1,197 @@
+"""Train every method of an experiment, cache each finished model, resume, evaluate, plot.
+
+Folder layout::
+
+    <folder>/config.json          the configuration (guards the folder)
+    <folder>/models/<job>.keras   each finished model
+    <folder>/jobs/<job>.json      its training time and test sweep
+    <folder>/results.json         everything, aggregated
+    <folder>/dice_vs_phi.png, dice_vs_gflops.png
+
+A rerun skips every job whose `jobs/<job>.json` exists, so an interrupted
+experiment resumes where it stopped. Files are written atomically (temporary
+file, then rename): a kill never leaves a half-written result behind.
+"""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from sshn_keras.experiments.config import ExperimentConfig, Job
+from sshn_keras.losses import SegmentationCrossEntropy
+from sshn_keras.metrics import DiceScore
+from sshn_keras.models import METHODS, build_unet
+from sshn_keras.sweep import phi_grid, sweep_fixed, sweep_phi
+
+
+def load_splits(config: ExperimentConfig) -> dict:
+    """`{"train": (x, y), "val": ..., "test": ..., "label_names": [...]}` for the config's dataset."""
+    if config.dataset == "synthetic":
+        from sshn_keras.data import make_synthetic_segmentation
+
+        data = make_synthetic_segmentation(config.num_images, size=config.image_size, seed=config.split_seed)
+        n = config.num_images
+        a, b = int(0.64 * n), int(0.8 * n)
+        return {
+            "train": (data.images[:a], data.labels[:a]),
+            "val": (data.images[a:b], data.labels[a:b]),
+            "test": (data.images[b:], data.labels[b:]),
+            "label_names": list(data.label_names),
+        }
+    from sshn_keras.data import load_wbc
+
+    out = {}
+    for split in ("train", "val", "test"):
+        data = load_wbc(config.data_root, split=split, seed=config.split_seed, target_size=(config.image_size,) * 2)
+        out[split] = (data.images, data.labels)
+        out["label_names"] = data.label_names
+    return out
+
+
+def job_architecture(config: ExperimentConfig, input_shape, num_classes: int) -> dict:
+    return dict(input_shape=tuple(input_shape), num_classes=num_classes, filters=config.filters,
+                num_stages=config.num_stages, convs_per_stage=config.convs_per_stage)
+
+
+def build_job_model(config: ExperimentConfig, job: Job, input_shape, num_classes: int) -> keras.Model:
+    arch = job_architecture(config, input_shape, num_classes)
+    if job.method == "fixed":
+        return build_unet(**arch, phi=job.phi, name=f"fixed_phi{job.phi:g}")
+    return METHODS[job.method](**arch, prior=config.prior, seed=job.seed)
+
+
+def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2) -> tuple:
+    """Train one job's model; returns `(model, seconds, epochs_run)`."""
+    keras.utils.set_random_seed(job.seed)
+    (x, y), val = splits["train"], splits["val"]
+    model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=config.batch_size, epochs=config.max_epochs, validation_data=val,
+                        callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=verbose)
+    seconds = time.perf_counter() - start
+    if any(not np.isfinite(v) for v in history.history["loss"]):
+        raise FloatingPointError(f"{job.key}: training loss became NaN; lower the learning rate.")
+    return model, seconds, len(history.history["loss"])
+
+
+def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict) -> list:
+    x, y = splits["test"]
+    if job.method == "fixed":
+        arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
+        return [sweep_fixed(model, x, y, job.phi, arch, label_names=splits["label_names"])]
+    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"])
+
+
+def _atomic_json(path: str, obj) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=1)
+    os.replace(tmp, path)
+
+
+def _atomic_save(model, path: str) -> None:
+    tmp = f"{path[:-len('.keras')]}.tmp{os.getpid()}.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def check_folder(config: ExperimentConfig, folder: str) -> None:
+    """Create the folder for `config`, or check that it already belongs to `config`.
+
+    Raises:
+        ValueError: if the folder holds another configuration's experiment
+            (nothing is overwritten).
+    """
+    os.makedirs(os.path.join(folder, "models"), exist_ok=True)
+    os.makedirs(os.path.join(folder, "jobs"), exist_ok=True)
+    path = os.path.join(folder, "config.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            existing = ExperimentConfig.from_dict(json.load(f))
+        diff = existing.differences(config)
+        if diff:
+            raise ValueError(
+                f"{folder!r} holds an experiment with a different configuration (differs in: {', '.join(diff)}). "
+                "Use another folder; nothing was overwritten."
+            )
+    else:
+        _atomic_json(path, config.to_dict())
+
+
+def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2) -> dict:
+    """Run (or resume) an experiment in `folder`; returns the aggregated results.
+
+    Args:
+        config: the experiment.
+        folder: result folder (created; must belong to `config` if it exists).
+        max_jobs: train at most this many new jobs in this call (None: all).
+        verbose: Keras verbosity of `fit`.
+    """
+    check_folder(config, folder)
+    splits = load_splits(config)
+    trained = 0
+    jobs = config.jobs()
+    for i, job in enumerate(jobs):
+        result_path = os.path.join(folder, "jobs", f"{job.key}.json")
+        model_path = os.path.join(folder, "models", f"{job.key}.keras")
+        if os.path.exists(result_path):
+            continue
+        if max_jobs is not None and trained >= max_jobs:
+            break
+        print(f"[{i + 1}/{len(jobs)}] {job.key}", flush=True)
+        if os.path.exists(model_path):
+            model, seconds, epochs = keras.saving.load_model(model_path), None, None
+            with open(f"{model_path}.json") as f:
+                meta = json.load(f)
+            seconds, epochs = meta["train_seconds"], meta["epochs"]
+        else:
+            model, seconds, epochs = train_job(config, job, splits, verbose)
+            _atomic_save(model, model_path)
+            _atomic_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
+            trained += 1
+        rows = evaluate_job(config, job, model, splits)
+        _atomic_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
+                                   "epochs": epochs, "rows": rows})
+        keras.backend.clear_session()
+    return aggregate(folder, config)
+
+
+def aggregate(folder: str, config: ExperimentConfig) -> dict:
+    """Collect finished jobs into `results.json` and draw the plots."""
+    from sshn_keras.plots import plot_methods
+
+    jobs = {}
+    for job in config.jobs():
+        path = os.path.join(folder, "jobs", f"{job.key}.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                jobs[job.key] = json.load(f)
+    results = {"config": config.to_dict(), "jobs": jobs, "summary": summarize(jobs),
+               "missing": [j.key for j in config.jobs() if j.key not in jobs]}
+    _atomic_json(os.path.join(folder, "results.json"), results)
+    if jobs:
+        plot_methods(results, folder)
+    return results
+
+
+def summarize(jobs: dict, at_phi: float = 0.5) -> dict:
+    """Test Dice at `at_phi` per method (mean, std over seeds) and training costs."""
+    dice, cost = {}, {}
+    for r in jobs.values():
+        row = min(r["rows"], key=lambda row: abs(row["phi"] - at_phi))
+        if abs(row["phi"] - at_phi) < 1e-6:
+            dice.setdefault(r["method"], []).append(row["dice_mean"])
+        cost.setdefault(r["method"], {}).setdefault(r["seed"], 0.0)
+        cost[r["method"]][r["seed"]] += r["train_seconds"] or 0.0
+    summary = {
+        f"dice_at_phi{at_phi:g}": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "seeds": len(v)} for m, v in dice.items()},
+        "train_seconds_per_seed": cost,
+    }
+    if "fixed" in cost and "sshn" in cost and 0 in cost["fixed"]:
+        summary["fixed_grid_seed0_over_sshn_mean"] = cost["fixed"][0] / float(np.mean(list(cost["sshn"].values())))
+    return summary

@@ -1,0 +1,55 @@
+import json
+
+import pytest
+
+from sshn_keras.experiments import ExperimentConfig, run_experiment
+from sshn_keras.experiments.config import PRESETS
+
+
+def _smoke(**changes):
+    config = ExperimentConfig.from_dict(PRESETS["synthetic_smoke"].to_dict())
+    for k, v in changes.items():
+        setattr(config, k, v)
+    return config
+
+
+@pytest.mark.slow
+def test_runner_trains_caches_resumes_and_plots(tmp_path):
+    folder = str(tmp_path / "exp")
+    config = _smoke(seeds={"sshn": [0], "film": [0]}, fixed_grid=(0.5,))
+    first = run_experiment(config, folder, max_jobs=1, verbose=0)  # interrupted after one model
+    assert list(first["jobs"]) == ["sshn_seed0"] and len(first["missing"]) == 2
+    stamp = (tmp_path / "exp" / "jobs" / "sshn_seed0.json").stat().st_mtime_ns
+    results = run_experiment(config, folder, verbose=0)  # resumes: only the missing two are trained
+    assert (tmp_path / "exp" / "jobs" / "sshn_seed0.json").stat().st_mtime_ns == stamp
+    assert set(results["jobs"]) == {"sshn_seed0", "film_seed0", "fixed_phi0.50_seed0"} and results["missing"] == []
+    assert len(results["jobs"]["sshn_seed0"]["rows"]) == 10  # phi 0.05 ... 0.5
+    assert results["jobs"]["fixed_phi0.50_seed0"]["train_seconds"] > 0
+    assert (tmp_path / "exp" / "dice_vs_phi.png").exists() and (tmp_path / "exp" / "dice_vs_gflops.png").exists()
+    saved = json.loads((tmp_path / "exp" / "results.json").read_text())
+    assert saved["summary"]["dice_at_phi0.5"]["sshn"]["seeds"] == 1
+
+
+def test_folder_of_another_configuration_is_refused(tmp_path):
+    folder = str(tmp_path / "exp")
+    from sshn_keras.experiments.runner import check_folder
+
+    check_folder(_smoke(), folder)
+    before = (tmp_path / "exp" / "config.json").read_text()
+    with pytest.raises(ValueError, match="different configuration .*learning_rate"):
+        run_experiment(_smoke(learning_rate=0.1), folder)
+    assert (tmp_path / "exp" / "config.json").read_text() == before
+
+
+def test_job_order_puts_first_seeds_first():
+    keys = [j.key for j in PRESETS["wbc_paper"].jobs()]
+    assert keys[:5] == ["sshn_seed0", "stochastic_seed0", "film_seed0", "fixed_phi0.50_seed0", "fixed_phi0.45_seed0"]
+    assert len(keys) == 3 + 1 + 1 + 10 + 2
+    assert keys.count("fixed_phi0.50_seed1") == 1
+
+
+def test_bad_config():
+    with pytest.raises(ValueError, match="dataset"):
+        ExperimentConfig(dataset="mnist")
+    with pytest.raises(ValueError, match="fixed_grid"):
+        ExperimentConfig(fixed_grid=(0.0, 0.5))
