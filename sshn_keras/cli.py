@@ -12,6 +12,7 @@ def main(argv=None) -> int:
     subparsers = parser.add_subparsers(dest="command", required=True)
     demo.add_parser(subparsers)
     experiment_cli.add_parser(subparsers)
+    experiment_cli.add_analysis_parser(subparsers)
     args = parser.parse_args(argv)
     try:
         args.func(args)

@@ -104,3 +104,19 @@ def plot_methods(results: dict, folder: str, title: str | None = None) -> list:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def plot_curves(curves: dict, path: str, title: str) -> str:
+    """Dice vs phi for named lists of sweep rows (e.g. weight-transfer results); saves a PNG."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for name, rows in curves.items():
+        ax.plot([r["phi"] for r in rows], [r["dice_mean"] for r in rows], marker="o", ms=3, label=name)
+    ax.set_xlabel("phi (rescaling factor)")
+    ax.set_ylabel("test Dice (mean over foreground labels)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -9,6 +9,7 @@ from sshn_keras.data.oasis import load_oasis
 from sshn_keras.data.pandental import load_pandental
 from sshn_keras.data.pipeline import make_dataset
 from sshn_keras.data.splits import split_by_subject
+from sshn_keras.data.standin import write_oasis_standin
 from sshn_keras.data.wbc import load_wbc
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "load_wbc",
     "make_dataset",
     "split_by_subject",
+    "write_oasis_standin",
 ]

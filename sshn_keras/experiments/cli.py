@@ -27,3 +27,49 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-jobs", type=int, default=None, help="train at most this many new models now")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (0, 1 or 2)")
     p.set_defaults(func=main_args)
+
+
+def analysis_args(args) -> None:
+    import keras
+
+    from sshn_keras.experiments import analysis
+    from sshn_keras.experiments.runner import check_folder, job_architecture, load_splits
+    from sshn_keras.sweep import phi_grid
+
+    config = ExperimentConfig.from_dict(PRESETS[args.preset].to_dict())
+    if args.data_root:
+        config.data_root = os.path.abspath(args.data_root)
+    check_folder(config, args.folder)
+    if args.kind == "prior-width":
+        rows = analysis.prior_width_experiment(config, args.folder, seeds=tuple(args.seeds), verbose=args.verbose)
+        for r in rows:
+            print(f"r={r['radius']:.2f} seed={r['seed']}: Dice at phi=0.5 {r['dice_mean']:.4f}")
+        return
+    splits = load_splits(config)
+    x, y = splits["test"]
+    models = {}
+    for name, key in (("SSHN (predicted at 0.5)", "sshn_seed0"), ("Fixed 0.5", "fixed_phi0.50_seed0")):
+        path = os.path.join(args.folder, "models", f"{key}.keras")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{path} is missing: run `sshn-keras experiment` in {args.folder} first.")
+        models[name] = keras.saving.load_model(path)
+    arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
+    out = analysis.weight_transfer_experiment(models, x, y, phi_grid(0.05, 0.5, 0.05), arch, splits["label_names"])
+    with open(os.path.join(args.folder, "weight_transfer.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    from sshn_keras.plots import plot_curves
+
+    plot_curves(out, os.path.join(args.folder, "weight_transfer.png"), "Weight transfer from phi = 0.5")
+    for name, rows in out.items():
+        print(name, " ".join(f"{r['phi']:.2f}:{r['dice_mean']:.3f}" for r in rows))
+
+
+def add_analysis_parser(subparsers) -> None:
+    p = subparsers.add_parser("analysis", help="the paper's prior-width and weight-transfer experiments")
+    p.add_argument("kind", choices=["prior-width", "weight-transfer"])
+    p.add_argument("--preset", default="wbc_paper", help=f"one of {sorted(PRESETS)}")
+    p.add_argument("--folder", required=True, help="the experiment folder (weight transfer reads its models)")
+    p.add_argument("--data-root", default=None)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--verbose", type=int, default=2)
+    p.set_defaults(func=analysis_args)

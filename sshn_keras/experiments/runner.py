@@ -68,7 +68,8 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2) -> tu
     keras.utils.set_random_seed(job.seed)
     (x, y), val = splits["train"], splits["val"]
     model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
+    optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
+    model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=config.batch_size, epochs=config.max_epochs, validation_data=val,

@@ -90,3 +90,15 @@ def test_bad_arguments(write_oasis):
         load_oasis(root, labels="seg35")
     with pytest.raises(ValueError, match="target_size"):
         load_oasis(root, target_size=(0, 10))
+
+
+def test_standin_writer_produces_loadable_oasis_layout(tmp_path):
+    from sshn_keras.data import load_oasis, write_oasis_standin
+
+    root = write_oasis_standin(tmp_path / "oasis", num_subjects=5, size=(64, 80))
+    assert "NOT real MRI" in (root / "STAND-IN.txt").read_text()
+    seg4 = load_oasis(root, labels="seg4", progress=False)
+    seg24 = load_oasis(root, labels="seg24", progress=False)
+    assert seg4.images.shape == (5, 64, 80, 1) and seg4.num_classes == 5
+    assert set(np.unique(seg4.labels)) == {0, 1, 2, 3, 4}
+    assert seg24.num_classes == 25 and seg24.labels.max() <= 24

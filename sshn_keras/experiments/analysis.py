@@ -1,0 +1,119 @@
+"""The paper's two analysis experiments: prior width and weight transfer.
+
+* Prior width: SSHN trained with `Uniform(0.5 - r, 0.5 + r)` for r in
+  {0, 0.01, ..., 0.05}, evaluated at phi = 0.5. r = 0 is a hypernetwork
+  trained at phi = 0.5 only; a wider prior shows whether seeing nearby
+  phi during training helps at phi = 0.5.
+* Weight transfer: weights made for phi = 0.5 (predicted by an SSHN at 0.5,
+  or a Fixed U-Net trained at 0.5) used unchanged at other phi. Against the
+  SSHN's own weights at each phi, this shows that the hypernetwork really
+  predicts phi-specific weights.
+"""
+
+import dataclasses
+import json
+import os
+
+import keras
+
+from sshn_keras.experiments.config import ExperimentConfig, Job
+from sshn_keras.models import build_unet
+from sshn_keras.models.phi_model import PhiConditionedModel
+from sshn_keras.priors import validate_phi
+from sshn_keras.sweep import sweep_fixed
+
+PRIOR_RADII = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)
+
+
+def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RADII, seeds=(0,), verbose=2) -> list:
+    """Train SSHN with priors `U(0.5 - r, 0.5 + r)` and test each at phi = 0.5 (cached per model).
+
+    Returns:
+        Rows `{"radius", "seed", "dice_mean", "dice_std", "train_seconds"}`,
+        also written to `<folder>/prior_width.json`.
+    """
+    from sshn_keras.experiments.runner import job_architecture, load_splits, train_job
+
+    os.makedirs(os.path.join(folder, "prior_width"), exist_ok=True)
+    splits = load_splits(config)
+    x, y = splits["test"]
+    rows = []
+    for r in radii:
+        if not 0 <= r <= 0.5:
+            raise ValueError(f"Prior radius must lie in [0, 0.5]. Received {r}")
+        for seed in seeds:
+            path = os.path.join(folder, "prior_width", f"r{r:.2f}_seed{seed}.json")
+            if not os.path.exists(path):
+                cfg = dataclasses.replace(config, prior=(0.5 - r, min(1.0, 0.5 + r)))
+                model, seconds, _ = train_job(cfg, Job("sshn", seed), splits, verbose)
+                arch = job_architecture(cfg, x.shape[1:], len(splits["label_names"]))
+                row = sweep_fixed(model.materialize(0.5), x, y, 0.5, arch, label_names=splits["label_names"])
+                _write(path, {"radius": r, "seed": seed, "train_seconds": seconds, **row})
+                keras.backend.clear_session()
+            with open(path) as f:
+                rows.append(json.load(f))
+    _write(os.path.join(folder, "prior_width.json"), rows)
+    return rows
+
+
+def transfer_weights(model: keras.Model, phi: float, source_phi: float = 0.5) -> keras.Model:
+    """A U-Net at `phi` holding the weights made for `source_phi`.
+
+    Args:
+        model: a phi-conditioned model (its weights at `source_phi` are
+            materialised) or a Fixed U-Net (its weights are used as they are;
+            `source_phi` is then only a label).
+        phi: the phi the returned U-Net rescales by.
+    """
+    phi = validate_phi(phi)
+    if isinstance(model, PhiConditionedModel):
+        source = model.materialize(source_phi)
+        arch = model.architecture()
+    else:
+        source = model
+        arch = _fixed_architecture(model)
+    target = build_unet(**arch, phi=phi, name=f"transfer_{source_phi:g}_to_{phi:g}")
+    target.set_weights(source.get_weights())
+    return target
+
+
+def weight_transfer_experiment(models: dict, x, y, phis, arch: dict, label_names=None, source_phi: float = 0.5) -> dict:
+    """Dice at each phi of weights made for `source_phi`, for each `{name: model}`.
+
+    Phi-conditioned models also get a `"<name> (own weights)"` curve: their
+    weights predicted at each phi, for comparison.
+    """
+    out = {}
+    for name, model in models.items():
+        out[name] = [sweep_fixed(transfer_weights(model, p, source_phi), x, y, p, arch, label_names=label_names) for p in phis]
+        if isinstance(model, PhiConditionedModel):
+            out[f"{name} (own weights)"] = [
+                sweep_fixed(model.materialize(p), x, y, p, arch, label_names=label_names) for p in phis
+            ]
+    return out
+
+
+def _fixed_architecture(model: keras.Model) -> dict:
+    """Recover `build_unet` arguments from a Fixed U-Net built by `build_unet`."""
+    convs = [l for l in model.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv3D))]
+    enc = [l for l in convs if l.name.startswith("enc")]
+    num_stages = 1 + max(int(l.name[3]) for l in enc)
+    convs_per_stage = sum(1 for l in enc if l.name.startswith("enc0_"))
+    filters = [model.get_layer(f"enc{s}_conv0").filters for s in range(num_stages)]
+    act = model.get_layer("enc0_act0")
+    return {
+        "input_shape": tuple(model.inputs[0].shape[1:]),
+        "num_classes": model.get_layer("head").filters,
+        "filters": filters,
+        "num_stages": num_stages,
+        "convs_per_stage": convs_per_stage,
+        "kernel_size": model.get_layer("enc0_conv0").kernel_size[0],
+        "negative_slope": float(act.negative_slope),
+    }
+
+
+def _write(path, obj):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=1)
+    os.replace(tmp, path)

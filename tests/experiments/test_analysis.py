@@ -1,0 +1,33 @@
+import numpy as np
+import pytest
+
+from sshn_keras.experiments import ExperimentConfig
+from sshn_keras.experiments.analysis import prior_width_experiment, transfer_weights, weight_transfer_experiment
+from sshn_keras.experiments.config import PRESETS
+from sshn_keras.models import SSHNUNet, build_unet
+
+
+def test_transfer_from_fixed_and_from_sshn(tiny_data, tiny_arch):
+    x, y = tiny_data
+    fixed = build_unet(**tiny_arch, phi=0.5)
+    moved = transfer_weights(fixed, 0.25)
+    for a, b in zip(moved.get_weights(), fixed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert moved.get_layer("enc1_resize").factor == 0.25
+    sshn = SSHNUNet(**tiny_arch)
+    from_sshn = transfer_weights(sshn, 0.25)
+    for a, b in zip(from_sshn.get_weights(), sshn.materialize(0.5).get_weights()):
+        np.testing.assert_array_equal(a, b)
+    out = weight_transfer_experiment({"sshn": sshn, "fixed": fixed}, x[:8], y[:8], [0.25, 0.5], tiny_arch)
+    assert set(out) == {"sshn", "sshn (own weights)", "fixed"}
+    # at the source phi, transferred weights are the model's own
+    assert out["sshn"][1]["dice_mean"] == pytest.approx(out["sshn (own weights)"][1]["dice_mean"])
+
+
+@pytest.mark.slow
+def test_prior_width_experiment_caches(tmp_path):
+    config = ExperimentConfig.from_dict(PRESETS["synthetic_smoke"].to_dict())
+    rows = prior_width_experiment(config, str(tmp_path), radii=(0.0, 0.05), verbose=0)
+    assert [r["radius"] for r in rows] == [0.0, 0.05] and all(r["phi"] == 0.5 for r in rows)
+    again = prior_width_experiment(config, str(tmp_path), radii=(0.0, 0.05), verbose=0)
+    assert again == rows
