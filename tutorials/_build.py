@@ -229,6 +229,163 @@ That folder is what `tensorflow_model_server --model_base_path=...` serves (put 
     ),
 ]
 
+NB02 = [
+    md(
+        """
+# 02 - VoxelMorph-style registration with a Scale-Space HyperNetwork (OASIS)
+
+Unsupervised deformable registration: a U-Net looks at a *moving* and a *fixed* brain slice and predicts a displacement field (in voxels, channel k moving axis k, `ij` indexing); a spatial transformer warps the moving image with it. Training minimises `MSE(moved, fixed) + lambda * Grad(flow)` (smoothness), exactly VoxelMorph's `VxmDense` recipe: inputs `[moving, fixed]`, outputs `[moved, flow]`, data as `([moving, fixed], [fixed, zeros])`.
+
+With an SSHN, the U-Net's rescaling factor `phi` is an input, so one trained registration model gives the whole accuracy-versus-cost family. We train it, warp images and label maps, look at flow fields and deformation grids, and plot the Dice of warped labels against `phi`.
+"""
+    ),
+    code(
+        """
+import os
+FAST = os.environ.get("SSHN_TUTORIAL_FAST", "0") == "1"
+DATA_DIR = os.environ.get("SSHN_OASIS_DIR", "data/oasis")
+LABELS = "seg4"
+STEPS = 40 if FAST else 4000          # training steps (batch 8)
+FILTERS = 8 if FAST else 32
+LAMBDA = 0.01                        # weight of the smoothness loss (VoxelMorph's default for MSE)
+OUT = "tutorial02_output"
+print(f"FAST={FAST}: " + ("stand-in data, a few steps (numbers are NOT meaningful)" if FAST else "real OASIS data, full training"))
+""",
+        tags=("parameters",),
+    ),
+    SETUP,
+    md(
+        """
+## 1. Data: pairs of subjects
+
+The same data as tutorial 01 (`data_scripts/download_oasis.py`, or the synthetic stand-in offline). Training draws random moving / fixed pairs from the training subjects (`scan_to_scan`, as VoxelMorph); evaluation uses fixed random pairs of *test* subjects with their label maps.
+"""
+    ),
+    code(
+        """
+from sshn_keras.data import load_oasis, write_oasis_standin
+from sshn_keras.registration import load_oasis_pairs, scan_to_scan
+
+def have_oasis(root):
+    return os.path.isdir(root) and any(n.startswith("OASIS_OAS1_") for n in os.listdir(root))
+
+STANDIN = False
+if not FAST and not have_oasis(DATA_DIR):
+    script = os.path.join(os.path.dirname(os.path.abspath("")), "data_scripts", "download_oasis.py")
+    subprocess.run([sys.executable, script, "--output", DATA_DIR], timeout=1800)
+if FAST or not have_oasis(DATA_DIR):
+    DATA_DIR, STANDIN = write_oasis_standin("standin_oasis", num_subjects=40), True
+    print("Using the SYNTHETIC STAND-IN in", DATA_DIR)
+
+train = load_oasis(DATA_DIR, split="train", labels=LABELS, progress=False)
+pairs = load_oasis_pairs(DATA_DIR, split="test", labels=LABELS, num_pairs=16 if FAST else 100, seed=0, progress=False)
+print(train.summary()); print(pairs.num_pairs, "test pairs; Dice before registration:", round(float(np.nanmean(pairs.dice_before())), 3))
+
+fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+for ax, img, title in zip(axes, (pairs.moving[0, ..., 0], pairs.fixed[0, ..., 0], pairs.moving_labels[0], pairs.fixed_labels[0]),
+                          ("moving", "fixed", "moving labels", "fixed labels")):
+    ax.imshow(img, cmap="gray" if "labels" not in title else "tab10", interpolation="nearest"); ax.set_title(title); ax.axis("off")
+plt.show()
+"""
+    ),
+    md(
+        """
+## 2. Build and train the SSHN registration network
+
+`SSHNVxmDense` has VoxelMorph's interface; `compile_registration` sets the losses `[MSE(), Grad("l2")]` with `loss_weights=[1, lambda]`. The generator yields `((moving, fixed), (fixed, zeros))`, the zeros being the (ignored) target of the smoothness loss. Each step draws one `phi` from `Uniform(0, 0.5)`.
+"""
+    ),
+    code(
+        """
+import time
+from sshn_keras.registration import SSHNVxmDense, compile_registration
+
+model = SSHNVxmDense(input_shape=train.image_shape, filters=FILTERS)
+compile_registration(model, learning_rate=1e-3, lambda_weight=LAMBDA)
+start = time.time()
+history = model.fit(scan_to_scan(train.images, batch_size=8, seed=0), steps_per_epoch=STEPS // 4 if FAST else 100,
+                    epochs=4 if FAST else STEPS // 100, verbose=2)
+print(f"trained in {time.time() - start:.0f} s")
+plt.figure(figsize=(5, 3)); plt.plot(history.history["loss"], marker="o"); plt.xlabel("epoch"); plt.ylabel("MSE + lambda Grad"); plt.show()
+"""
+    ),
+    md(
+        """
+## 3. Moved images, flow fields and deformation grids
+
+`register` returns the displacement field; the `SpatialTransformer` layer pulls the moving image (or a grid, or a label map with nearest interpolation) through it.
+"""
+    ),
+    code(
+        """
+from sshn_keras.layers import SpatialTransformer
+i = 0
+mov, fix = pairs.moving[i:i + 1], pairs.fixed[i:i + 1]
+grid = np.zeros(mov.shape, "float32"); grid[:, ::8] = 1; grid[:, :, ::8] = 1
+fig, axes = plt.subplots(3, 4, figsize=(13, 9))
+for col, phi in enumerate((0.1, 0.25, 0.5)):
+    disp = model.register(mov, fix, phi=phi)
+    moved = SpatialTransformer()([mov, disp]).numpy()
+    warped_grid = SpatialTransformer()([grid, disp]).numpy()
+    axes[col, 0].imshow(moved[0, ..., 0], cmap="gray"); axes[col, 0].set_title(f"moved, phi={phi}")
+    axes[col, 1].imshow(np.abs(moved - fix)[0, ..., 0], cmap="magma"); axes[col, 1].set_title("|moved - fixed|")
+    step = 8
+    yy, xx = np.mgrid[0:mov.shape[1]:step, 0:mov.shape[2]:step]
+    axes[col, 2].imshow(fix[0, ..., 0], cmap="gray", alpha=0.5)
+    axes[col, 2].quiver(xx, yy, disp[0, ::step, ::step, 1], -disp[0, ::step, ::step, 0], color="r", angles="xy")
+    axes[col, 2].set_title("flow (arrows)")
+    axes[col, 3].imshow(warped_grid[0, ..., 0], cmap="gray"); axes[col, 3].set_title("deformation grid")
+for ax in axes.ravel(): ax.axis("off")
+plt.tight_layout(); plt.show()
+"""
+    ),
+    md(
+        """
+## 4. Dice of warped labels versus phi
+
+`sweep_registration_phi` warps every test pair's moving label map (nearest) with the predicted displacement, and reports Dice against the fixed labels (mean over structures and per structure), the fraction of folding voxels (non-positive Jacobian determinant) and the cost per pair.
+"""
+    ),
+    code(
+        """
+from sshn_keras.registration import sweep_registration_phi
+from sshn_keras.sweep import phi_grid
+rows = sweep_registration_phi(model, pairs, phi_grid(0.05, 0.5, 0.05 if FAST else 0.01))
+before = float(np.nanmean(pairs.dice_before()))
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+axes[0].plot([r["phi"] for r in rows], [r["dice_mean"] for r in rows], marker="o", label="after (SSHN)")
+axes[0].axhline(before, color="gray", ls="--", label="before registration")
+axes[0].set_xlabel("phi"); axes[0].set_ylabel("Dice of warped labels"); axes[0].legend()
+axes[1].plot([r["gflops"] for r in rows], [r["dice_mean"] for r in rows], marker="o")
+axes[1].set_xlabel("GFLOPs per pair"); axes[1].set_ylabel("Dice")
+fig.suptitle("Registration" + (" - STAND-IN DATA" if STANDIN else "")); plt.show()
+for r in rows[:: max(1, len(rows) // 6)]:
+    print(f"phi={r['phi']:.2f}  Dice {r['dice_mean']:.3f}  folding {100 * r['nonpositive_jacobian']:.2f}%  {r['gflops']:.3f} GFLOPs")
+"""
+    ),
+    md(
+        """
+## 5. Export at a chosen phi
+
+As for segmentation, a materialised network at one `phi` is a plain Keras model (no hypernetwork); its SavedModel's `serving_default` takes `moving` and `fixed` and returns `moved` and `flow`.
+"""
+    ),
+    code(
+        """
+import shutil, tensorflow as tf
+from sshn_keras.experiments import choose_phi
+from sshn_keras.registration import export_registration_saved_model
+chosen = choose_phi(rows, tolerance=0.01)
+path = f"{OUT}/vxm_phi{chosen['phi']:g}"
+shutil.rmtree(path, ignore_errors=True)
+export_registration_saved_model(model, path, phi=chosen["phi"])
+serve = tf.saved_model.load(path).signatures["serving_default"]
+out = serve(moving=tf.constant(mov), fixed=tf.constant(fix))
+print("chosen phi", chosen["phi"], {k: tuple(v.shape) for k, v in out.items()})
+"""
+    ),
+]
+
 NB03 = [
     md(
         """
@@ -390,4 +547,5 @@ def write(name, cells):
 
 if __name__ == "__main__":
     write("01_oasis_segmentation.ipynb", NB01)
+    write("02_oasis_registration.ipynb", NB02)
     write("03_pareto_and_serving.ipynb", NB03)
