@@ -8,6 +8,13 @@ Two forms:
 * `export_saved_model(sshn, path)` with no phi: the whole phi-conditioned
   model. Signature `serving_default(image, phi) -> {...}`, so one deployment
   can change its cost with each request.
+
+`load_saved_model(path)` loads either back, with a clear error for a
+missing, truncated or corrupted SavedModel.
+
+Under a mixed-precision policy the model computes in float16 / bfloat16
+inside, but the signature still takes float32 images and returns float32
+probabilities.
 """
 
 import os
@@ -86,3 +93,41 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
 
 def _outputs(probs):
     return {"probabilities": probs, "segmentation": tf.argmax(probs, axis=-1, output_type=tf.int32)}
+
+
+def load_saved_model(path):
+    """Load a SavedModel written by `export_saved_model`; returns the loaded object.
+
+    Call `loaded.signatures["serving_default"](image=...)` (and `phi=...`
+    for a whole phi-conditioned model).
+
+    Args:
+        path: the SavedModel folder.
+
+    Raises:
+        FileNotFoundError: if `path` does not exist.
+        ValueError: if `path` is not a SavedModel folder, or its
+            `saved_model.pb` or variables are missing, truncated or
+            corrupted, or it has no `serving_default` signature; the
+            message names the folder and the failing part.
+
+    Example:
+    >>> serve = load_saved_model("served/unet_phi0.25").signatures["serving_default"]   # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No SavedModel at {path}")
+    if not os.path.isdir(path):
+        raise ValueError(f"{path} is a file; a SavedModel is a folder holding saved_model.pb and variables/.")
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        raise ValueError(f"{path} is not a SavedModel folder: saved_model.pb is missing.")
+    try:
+        loaded = tf.saved_model.load(path)
+    except (OSError, IndexError, ValueError, tf.errors.OpError) as error:
+        raise ValueError(
+            f"Cannot load the SavedModel {path}: its graph (saved_model.pb) or variables (variables/) are missing, "
+            f"truncated or corrupted ({type(error).__name__}: {str(error)[:300]}). Export the model again."
+        ) from error
+    if "serving_default" not in getattr(loaded, "signatures", {}):
+        raise ValueError(f"The SavedModel {path} has no 'serving_default' signature; it was not written by export_saved_model.")
+    return loaded

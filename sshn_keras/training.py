@@ -1,9 +1,12 @@
 """The paper's training schedule: cross-entropy first, then fine-tuning with soft Dice."""
 
 import keras
+import numpy as np
 
+from sshn_keras.callbacks import StopOnNaN
 from sshn_keras.losses import SegmentationCrossEntropy, SoftDiceLoss
 from sshn_keras.metrics import DiceScore
+from sshn_keras.models.validation import check_fit_arrays, check_not_empty
 
 
 def fit_ce_then_dice(
@@ -17,6 +20,7 @@ def fit_ce_then_dice(
     validation_data=None,
     callbacks=None,
     verbose="auto",
+    stop_on_nan: bool = True,
     **fit_kwargs,
 ) -> dict:
     """Train `model` with cross-entropy, then fine-tune it with soft Dice (Adam).
@@ -34,18 +38,28 @@ def fit_ce_then_dice(
         learning_rate: Adam learning rate of the first phase.
         dice_learning_rate: learning rate of the fine-tuning (default: the same).
         validation_data, callbacks, verbose, **fit_kwargs: passed to `fit`.
+        stop_on_nan: add `StopOnNaN`, which raises `NonFiniteLossError`
+            as soon as the loss is NaN or infinite (default True).
 
     Returns:
         `{"crossentropy": History.history, "soft_dice": History.history}`.
 
     Raises:
-        ValueError: if an epoch count is negative or both are zero.
+        ValueError: if an epoch count is negative or both are zero, or for
+            bad numpy data (NaN images, labels out of range, empty arrays).
+        NonFiniteLossError: if the loss becomes NaN or infinite.
     """
     for name, value in (("ce_epochs", ce_epochs), ("dice_epochs", dice_epochs)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"`{name}` must be a non-negative int. Received {name}={value!r}")
     if ce_epochs + dice_epochs == 0:
         raise ValueError("At least one of `ce_epochs` and `dice_epochs` must be positive.")
+    if isinstance(x, np.ndarray):
+        check_fit_arrays(model, x, y)
+    check_not_empty(x, "x")
+    callbacks = list(callbacks or [])
+    if stop_on_nan and not any(isinstance(c, StopOnNaN) for c in callbacks):
+        callbacks.append(StopOnNaN())
     history = {}
     phases = (
         ("crossentropy", SegmentationCrossEntropy(), ce_epochs, learning_rate),

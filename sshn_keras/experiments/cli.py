@@ -33,6 +33,7 @@ def analysis_args(args) -> None:
     import keras
 
     from sshn_keras.experiments import analysis
+    from sshn_keras.saving import load_model
     from sshn_keras.experiments.runner import check_folder, job_architecture, load_splits
     from sshn_keras.sweep import phi_grid
 
@@ -52,7 +53,7 @@ def analysis_args(args) -> None:
         path = os.path.join(args.folder, "models", f"{key}.keras")
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path} is missing: run `sshn-keras experiment` in {args.folder} first.")
-        models[name] = keras.saving.load_model(path)
+        models[name] = load_model(path)
     arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
     out = analysis.weight_transfer_experiment(models, x, y, phi_grid(0.05, 0.5, 0.05), arch, splits["label_names"])
     with open(os.path.join(args.folder, "weight_transfer.json"), "w") as f:

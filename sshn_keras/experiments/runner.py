@@ -9,8 +9,10 @@ Folder layout::
     <folder>/dice_vs_phi.png, dice_vs_gflops.png
 
 A rerun skips every job whose `jobs/<job>.json` exists, so an interrupted
-experiment resumes where it stopped. Files are written atomically (temporary
-file, then rename): a kill never leaves a half-written result behind.
+experiment resumes where it stopped; a model killed mid-training resumes
+from its last finished epoch (`<folder>/backup/<job>/`, deleted once the
+model is saved; see `sshn_keras.resumable`). Files are written atomically
+(temporary file, then rename): a kill never leaves a half-written result.
 """
 
 import json
@@ -20,10 +22,13 @@ import time
 import keras
 import numpy as np
 
+from sshn_keras.callbacks import NonFiniteLossError, StopOnNaN
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models import METHODS, build_unet
+from sshn_keras.resumable import fit_resumable, remove_backup
+from sshn_keras.saving import load_model
 from sshn_keras.sweep import phi_grid, sweep_fixed, sweep_phi
 
 
@@ -63,8 +68,15 @@ def build_job_model(config: ExperimentConfig, job: Job, input_shape, num_classes
     return METHODS[job.method](**arch, prior=config.prior, seed=job.seed)
 
 
-def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2) -> tuple:
-    """Train one job's model; returns `(model, seconds, epochs_run)`."""
+def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backup_dir: str | None = None) -> tuple:
+    """Train one job's model; returns `(model, seconds, epochs_run)`.
+
+    With `backup_dir`, training is resumable (`fit_resumable`): a rerun after
+    a kill continues from the last finished epoch and ends with the weights
+    of an uninterrupted run; the finished backup is left for the caller to
+    delete once the model is saved. A NaN or infinite loss raises
+    `NonFiniteLossError` (a `FloatingPointError`) naming the job.
+    """
     keras.utils.set_random_seed(job.seed)
     (x, y), val = splits["train"], splits["val"]
     model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
@@ -72,12 +84,17 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2) -> tu
     model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
     start = time.perf_counter()
-    history = model.fit(x, y, batch_size=config.batch_size, epochs=config.max_epochs, validation_data=val,
-                        callbacks=[stop, keras.callbacks.TerminateOnNaN()], verbose=verbose)
-    seconds = time.perf_counter() - start
-    if any(not np.isfinite(v) for v in history.history["loss"]):
-        raise FloatingPointError(f"{job.key}: training loss became NaN; lower the learning rate.")
-    return model, seconds, len(history.history["loss"])
+    try:
+        if backup_dir is not None:
+            history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=config.max_epochs,
+                                    batch_size=config.batch_size, seed=job.seed, validation_data=val,
+                                    callbacks=[stop], delete_backup=False, verbose=verbose)
+            return model, history.train_seconds, len(history.history["loss"])
+        history = model.fit(x, y, batch_size=config.batch_size, epochs=config.max_epochs, validation_data=val,
+                            callbacks=[stop, StopOnNaN()], verbose=verbose)
+    except NonFiniteLossError as error:
+        raise NonFiniteLossError(f"{job.key}: {error}") from error
+    return model, time.perf_counter() - start, len(history.history["loss"])
 
 
 def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict) -> list:
@@ -145,16 +162,18 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         if max_jobs is not None and trained >= max_jobs:
             break
         print(f"[{i + 1}/{len(jobs)}] {job.key}", flush=True)
+        backup_dir = os.path.join(folder, "backup", job.key)
         if os.path.exists(model_path):
-            model, seconds, epochs = keras.saving.load_model(model_path), None, None
+            model, seconds, epochs = load_model(model_path), None, None
             with open(f"{model_path}.json") as f:
                 meta = json.load(f)
             seconds, epochs = meta["train_seconds"], meta["epochs"]
         else:
-            model, seconds, epochs = train_job(config, job, splits, verbose)
+            model, seconds, epochs = train_job(config, job, splits, verbose, backup_dir=backup_dir)
             _atomic_save(model, model_path)
             _atomic_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
             trained += 1
+        remove_backup(backup_dir)  # only once the model is saved
         rows = evaluate_job(config, job, model, splits)
         _atomic_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from sshn_keras.layers.precision import as_tensors
+
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
 class FiLM(keras.layers.Layer):
@@ -11,6 +13,9 @@ class FiLM(keras.layers.Layer):
     The FiLM baseline of the paper puts one after every convolution; the
     embedding comes from the same small MLP of phi as SSHN's hypernetwork.
     Both heads start at zero, so at initialisation the layer is the identity.
+
+    Mixed precision: `gamma` and `beta` are computed in float32 from a
+    float32 embedding (heads not autocast), then cast to the compute dtype.
 
     Args:
         **kwargs: base layer arguments.
@@ -25,13 +30,22 @@ class FiLM(keras.layers.Layer):
         Perez et al. FiLM: Visual Reasoning with a General Conditioning Layer. AAAI 2018.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # `x` is cast to the compute dtype in `call`; the embedding stays float32.
+        self._convert_input_args = False
+
     def build(self, input_shape):
         x_shape, e_shape = input_shape
         channels, embed = int(x_shape[-1]), int(e_shape[-1])
-        self.gamma_head = self.add_weight(name="gamma_head", shape=(embed, channels), initializer="zeros")
-        self.gamma_bias = self.add_weight(name="gamma_bias", shape=(channels,), initializer="zeros")
-        self.beta_head = self.add_weight(name="beta_head", shape=(embed, channels), initializer="zeros")
-        self.beta_bias = self.add_weight(name="beta_bias", shape=(channels,), initializer="zeros")
+
+        def head(name, shape):
+            return self.add_weight(name=name, shape=shape, initializer="zeros", autocast=False)
+
+        self.gamma_head = head("gamma_head", (embed, channels))
+        self.gamma_bias = head("gamma_bias", (channels,))
+        self.beta_head = head("beta_head", (embed, channels))
+        self.beta_bias = head("beta_bias", (channels,))
 
     def scale_and_shift(self, embedding):
         """`(1 + gamma, beta)`, each `(C,)`, for `embedding`."""
@@ -40,8 +54,12 @@ class FiLM(keras.layers.Layer):
         beta = ops.reshape(ops.matmul(e, self.beta_head) + self.beta_bias, (-1,))
         return gamma, beta
 
+    def __call__(self, inputs, *args, **kwargs):
+        return super().__call__(as_tensors(inputs), *args, **kwargs)
+
     def call(self, inputs):
         x, embedding = inputs
+        x = ops.cast(x, self.compute_dtype)
         gamma, beta = self.scale_and_shift(embedding)
         return x * ops.cast(gamma, x.dtype) + ops.cast(beta, x.dtype)
 

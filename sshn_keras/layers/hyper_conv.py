@@ -5,6 +5,8 @@ import math
 import keras
 from keras import ops
 
+from sshn_keras.layers.precision import as_tensors
+
 
 class HyperConv(keras.layers.Layer):
     """Convolution whose kernel and bias are a linear function of an embedding.
@@ -13,6 +15,11 @@ class HyperConv(keras.layers.Layer):
     the hypernetwork's output layer) mapping the shared embedding `(1, E)`
     to its kernel and bias, then convolves exactly as `keras.layers.ConvND`
     does (same `ops.conv` call), so given the same kernel both agree.
+
+    Mixed precision: the heads stay float32 (not autocast) and the
+    embedding is not cast to the compute dtype, so kernels and biases are
+    predicted in float32; only the convolution runs in the compute dtype
+    (`x` and the predicted kernel are cast to it).
 
     Initialisation (hyperfan-in, Chang et al., ICLR 2020): with an embedding
     of squared norm `embedding_sq_norm` (`1 / E` for
@@ -56,6 +63,9 @@ class HyperConv(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        # Inputs are cast in `call`: `x` to the compute dtype, the embedding
+        # left in float32 (Keras would cast both to the compute dtype).
+        self._convert_input_args = False
         if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
             raise ValueError(f"`filters` must be a positive int. Received filters={filters}")
         padding = str(padding).lower()
@@ -89,13 +99,17 @@ class HyperConv(keras.layers.Layer):
             stddev=math.sqrt(self.init_gain / (fan_in * sq_norm))
         )
         n_kernel = math.prod(self.kernel_shape)
-        self.kernel_head = self.add_weight(name="kernel_head", shape=(embed, n_kernel), initializer=init)
-        self.kernel_head_bias = self.add_weight(name="kernel_head_bias", shape=(n_kernel,), initializer="zeros")
+        self.kernel_head = self.add_weight(name="kernel_head", shape=(embed, n_kernel), initializer=init, autocast=False)
+        self.kernel_head_bias = self.add_weight(
+            name="kernel_head_bias", shape=(n_kernel,), initializer="zeros", autocast=False
+        )
         if self.use_bias:
             self.bias_head = self.add_weight(
-                name="bias_head", shape=(embed, self.filters), initializer=self.bias_head_initializer
+                name="bias_head", shape=(embed, self.filters), initializer=self.bias_head_initializer, autocast=False
             )
-            self.bias_head_bias = self.add_weight(name="bias_head_bias", shape=(self.filters,), initializer="zeros")
+            self.bias_head_bias = self.add_weight(
+                name="bias_head_bias", shape=(self.filters,), initializer="zeros", autocast=False
+            )
 
     def predict_weights(self, embedding):
         """Kernel `(*kernel_size, in, filters)` and bias `(filters,)` for `embedding`."""
@@ -116,8 +130,12 @@ class HyperConv(keras.layers.Layer):
             data_format="channels_last",
         )
 
+    def __call__(self, inputs, *args, **kwargs):
+        return super().__call__(as_tensors(inputs), *args, **kwargs)
+
     def call(self, inputs):
         x, embedding = inputs
+        x = ops.cast(x, self.compute_dtype)
         kernel, bias = self.predict_weights(embedding)
         y = self.convolution_op(x, ops.cast(kernel, x.dtype))
         if bias is not None:

@@ -3,6 +3,7 @@
 import keras
 import tensorflow as tf
 
+from sshn_keras.layers.precision import as_tensors
 from sshn_keras.layers.sizes import ROUNDING_EPS, scaled_size
 
 MODES = ("factor", "reference")
@@ -73,6 +74,9 @@ class ResizeByFactor(keras.layers.Layer):
         `(batch, *new_spatial, channels)`; spatial sizes are `None` when they
         depend on a tensor phi.
 
+    Mixed precision: a floating `x` is cast to the compute dtype (so is
+    the output); a tensor phi is not (sizes are computed from float32 phi).
+
     Raises:
         ValueError: for a factor that is not a positive finite number, an
             unknown mode, or inputs that do not fit the mode.
@@ -102,6 +106,10 @@ class ResizeByFactor(keras.layers.Layer):
             factor = float(factor)
         self.factor = factor
         self.mode = mode
+        # `x` is cast to the compute dtype in `call`; a phi input keeps its
+        # float32 (cast to bfloat16, phi = 0.35 would become 0.3496 and
+        # change the rounded sizes).
+        self._convert_input_args = False
         # A phi given as a tensor changes the output shape from step to step:
         # XLA would recompile for every new shape, so such a layer opts out.
         self.supports_jit = factor is not None or mode == "reference"
@@ -121,8 +129,13 @@ class ResizeByFactor(keras.layers.Layer):
             )
         return inputs, None
 
+    def __call__(self, inputs, *args, **kwargs):
+        return super().__call__(as_tensors(inputs), *args, **kwargs)
+
     def call(self, inputs):
         x, other = self._split(inputs)
+        if keras.backend.is_float_dtype(x.dtype):
+            x = tf.cast(x, self.compute_dtype)
         static = tuple(x.shape[1:-1])
         if self.mode == "reference":
             ref_static = tuple(other.shape[1:-1])

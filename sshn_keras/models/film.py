@@ -37,7 +37,9 @@ class FiLMUNet(PhiConditionedModel):
         init = keras.initializers.VarianceScaling(he_gain(self.negative_slope), "fan_in", "untruncated_normal")
         image = keras.Input(self.image_shape, name="image")
         phi = keras.Input((1,), name="phi")
-        embedding = HyperNetwork(self.film_units, self.negative_slope, normalize=True, name="film_mlp")(phi)
+        # float32 under any mixed-precision policy, like SSHN's hypernetwork.
+        mlp = HyperNetwork(self.film_units, self.negative_slope, normalize=True, dtype="float32", name="film_mlp")
+        embedding = mlp(phi)
 
         def conv(x, f, k, name):
             x = conv_layer(f, k, padding="same", kernel_initializer=init, name=name)(x)

@@ -9,6 +9,9 @@ decides which phi it gets:
 * inference: the phi given to `predict(x, phi=...)` / `evaluate(..., phi=...)`
   (held in a non-trainable variable, so changing it never retraces), or a
   `{"image": x, "phi": p}` input.
+
+Under a mixed-precision policy phi stays float32 everywhere (inputs are not
+cast to the compute dtype; the rescaled sizes are computed from it).
 """
 
 import keras
@@ -16,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from sshn_keras.layers.precision import as_tensors
+from sshn_keras.models.validation import check_images, check_labels, check_not_empty
 from sshn_keras.priors import get_prior, validate_phi
 
 
@@ -52,6 +57,10 @@ class PhiConditionedModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        # Inputs go to the functional network as given (it casts the image);
+        # Keras would cast a `{"image", "phi"}` input's phi to a mixed
+        # policy's compute dtype, changing the rescaled sizes.
+        self._convert_input_args = False
         self.image_shape = tuple(input_shape)
         self.num_classes = num_classes
         self.filters = filters if isinstance(filters, int) else [int(f) for f in filters]
@@ -71,6 +80,7 @@ class PhiConditionedModel(keras.Model):
             initializer=keras.initializers.Constant(self.default_phi),
             trainable=False,
             dtype="float32",
+            autocast=False,  # read as float32 under mixed precision (sizes depend on it)
         )
         self._phi_seed_generator = keras.random.SeedGenerator(self.seed, name="phi_seed")
         self.built = True  # every variable exists now (the network is built)
@@ -97,6 +107,9 @@ class PhiConditionedModel(keras.Model):
         """Set the phi used by `predict` / `evaluate` / `call(training=False)`."""
         self.inference_phi.assign(validate_phi(phi))
 
+    def __call__(self, inputs, *args, **kwargs):
+        return super().__call__(as_tensors(inputs), *args, **kwargs)
+
     def call(self, inputs, training=False):
         phi = None
         if isinstance(inputs, dict):
@@ -107,6 +120,8 @@ class PhiConditionedModel(keras.Model):
             image = inputs
         if phi is None:
             phi = self.sample_phi() if training else self.inference_phi
+        elif isinstance(phi, (list, tuple)):  # a vector of phis: refused (one phi per batch)
+            phi = validate_phi(np.asarray([np.asarray(p) for p in phi]))
         elif isinstance(phi, (int, float, np.ndarray, np.number)) or (
             tf.is_tensor(phi) and tf.executing_eagerly()
         ):
@@ -127,7 +142,10 @@ class PhiConditionedModel(keras.Model):
         self._check_inputs(x, y)
         if phi is not None:
             self.set_inference_phi(phi)
-        return super().evaluate(x, y, **kwargs)
+        result = super().evaluate(x, y, **kwargs)
+        if result is None or (hasattr(result, "__len__") and len(result) == 0):
+            raise ValueError("evaluate ran on no batch: the data is empty.")
+        return result
 
     def fit(self, x=None, y=None, **kwargs):
         """`keras.Model.fit`; each step draws its own phi from the prior."""
@@ -135,11 +153,15 @@ class PhiConditionedModel(keras.Model):
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)) and len(validation_data) >= 2:
             self._check_inputs(validation_data[0], validation_data[1], "validation_data")
-        return super().fit(x, y, **kwargs)
+        else:
+            check_not_empty(validation_data, "validation_data")
+        history = super().fit(x, y, **kwargs)
+        if kwargs.get("epochs", 1) > kwargs.get("initial_epoch", 0) and not history.history:
+            raise ValueError("fit ran no training step: the training data produced no batch (an empty dataset?).")
+        return history
 
     def _check_inputs(self, x, y=None, what="x"):
-        from sshn_keras.models.validation import check_images, check_labels
-
+        check_not_empty(x, what)
         if isinstance(x, np.ndarray):
             check_images(x, self.image_shape, self.num_stages, what)
         if isinstance(y, np.ndarray):

@@ -48,8 +48,13 @@ class SSHNUNet(PhiConditionedModel):
         )
         image = keras.Input(self.image_shape, name="image")
         phi = keras.Input((1,), name="phi")
+        # float32 under any mixed-precision policy: the kernels are predicted in float32.
         embedding = HyperNetwork(
-            self.hyper_units, self.negative_slope, normalize=self.normalize_embedding, name="hypernetwork"
+            self.hyper_units,
+            self.negative_slope,
+            normalize=self.normalize_embedding,
+            dtype="float32",
+            name="hypernetwork",
         )(phi)
         hyper_conv = HyperConv2D if rank == 2 else HyperConv3D
         gain = he_gain(self.negative_slope)

@@ -1,6 +1,7 @@
 """Checks of user arrays before they reach a model (clear errors, nothing clipped)."""
 
 import numpy as np
+import tensorflow as tf
 
 from sshn_keras.models.unet import min_input_size
 
@@ -34,6 +35,12 @@ def check_images(x: np.ndarray, image_shape, num_stages: int, what: str = "x") -
         raise ValueError(f"`{what}` holds {int(np.sum(~np.isfinite(x)))} NaN or infinite value(s).")
 
 
+def check_not_empty(data, what: str = "x") -> None:
+    """Raise `ValueError` if `data` is a `tf.data.Dataset` known to hold no element."""
+    if isinstance(data, tf.data.Dataset) and int(data.cardinality()) == 0:
+        raise ValueError(f"`{what}` is an empty dataset (0 batches): nothing to train or evaluate on.")
+
+
 def check_labels(y: np.ndarray, num_classes: int, x_shape=None) -> None:
     """Raise `ValueError` unless `y` holds integer labels in [0, num_classes) or one-hot maps."""
     if x_shape is not None and y.shape[0] != x_shape[0]:
@@ -59,3 +66,22 @@ def check_labels(y: np.ndarray, num_classes: int, x_shape=None) -> None:
             f"Labels must lie in [0, {num_classes - 1}] for num_classes={num_classes}. "
             f"Received values in [{lo}, {hi}]."
         )
+
+
+def check_fit_arrays(model, x: np.ndarray, y) -> None:
+    """Check numpy training data for any model of the package (phi-conditioned or a plain U-Net).
+
+    Raises:
+        TypeError: if `y` is not a numpy array.
+        ValueError: as `check_images` / `check_labels`.
+    """
+    if not isinstance(y, np.ndarray):
+        raise TypeError(
+            f"With numpy images `x`, `y` must be a numpy array of labels. Received y of type {type(y).__name__}"
+        )
+    if hasattr(model, "image_shape") and hasattr(model, "num_stages"):  # PhiConditionedModel
+        image_shape, num_stages, num_classes = model.image_shape, model.num_stages, model.num_classes
+    else:
+        image_shape, num_stages, num_classes = tuple(model.inputs[0].shape[1:]), 1, int(model.outputs[0].shape[-1])
+    check_images(x, image_shape, num_stages)
+    check_labels(y, num_classes, x.shape)

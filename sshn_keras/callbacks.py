@@ -1,0 +1,150 @@
+"""Training callbacks: stop on a non-finite loss, keep the best model (atomically).
+
+* `StopOnNaN` raises `NonFiniteLossError` as soon as the training loss (or
+  the validation loss) is NaN or infinite, naming the epoch, the step and,
+  for phi-conditioned models, the phi of that step. Keras'
+  `TerminateOnNaN` only sets a flag, and a run that carries on from NaN
+  weights looks like a finished training. The package's training helpers
+  (`fit_ce_then_dice`, `fit_resumable`, the experiment runner) use it by
+  default.
+* `BestModelCheckpoint` saves the model whenever a monitored value improves,
+  writing a temporary file and renaming it (a kill never leaves a
+  half-written `.keras` file), and exposes its state so that `fit_resumable`
+  carries the best value across a resume.
+"""
+
+import logging
+import math
+
+import keras
+import numpy as np
+
+from sshn_keras.atomic import atomic_save_model
+
+logger = logging.getLogger("sshn_keras.training")
+
+_MAX_HINTS = ("acc", "dice", "auc", "iou", "precision", "recall")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training or validation loss became NaN or infinite."""
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(np.asarray(value)))
+    except (TypeError, ValueError):
+        return True  # not a number: nothing to check
+
+
+class StopOnNaN(keras.callbacks.Callback):
+    """Raise `NonFiniteLossError` when the loss is NaN or infinite.
+
+    Checked after every training batch (`loss`) and every epoch (`val_loss`).
+    The weights of the step that produced the NaN are already updated, so
+    the model in memory is not usable after the error; a `fit_resumable`
+    backup or a `BestModelCheckpoint` file holds the last good state.
+
+    Args:
+        monitors: log keys to check at the end of each epoch (default
+            `("loss", "val_loss")`; missing keys are skipped).
+
+    Raises:
+        NonFiniteLossError: from `fit`, with the epoch, step and phi.
+
+    Example:
+    >>> model.fit(x, y, callbacks=[StopOnNaN()])   # doctest: +SKIP
+    """
+
+    def __init__(self, monitors=("loss", "val_loss")):
+        super().__init__()
+        self.monitors = tuple(monitors)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        value = (logs or {}).get("loss")
+        if value is not None and not _finite(value):
+            self._fail("loss", value, f"batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key in self.monitors:
+            value = (logs or {}).get(key)
+            if value is not None and not _finite(value):
+                self._fail(key, value, "the end of the epoch")
+
+    def _fail(self, key, value, when):
+        where = f"epoch {self._epoch + 1}, {when}"
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and getattr(optimizer, "built", False):
+            step = int(optimizer.iterations) - 1
+            where += f", optimizer step {step}"
+            prior = getattr(self.model, "prior", None)
+            if prior is not None and key == "loss" and step >= 0:
+                phi = float(prior.sample((self.model.seed, step)))
+                where += f", phi={phi:.4g}"
+        raise NonFiniteLossError(
+            f"The {'validation ' if key.startswith('val_') else ''}loss `{key}` became {float(np.asarray(value))} "
+            f"({where}); training stopped. Check the data for NaN or infinite values, lower the learning rate, "
+            "or train in float32 instead of float16. The weights in memory are not usable; a backup or best-model "
+            "checkpoint holds the last good state."
+        )
+
+
+class BestModelCheckpoint(keras.callbacks.Callback):
+    """Save the model to a `.keras` file whenever `monitor` improves (atomic writes).
+
+    Args:
+        filepath: the `.keras` file (overwritten atomically on improvement).
+        monitor: log key to watch (default `"val_loss"`).
+        mode: `"min"`, `"max"` or `"auto"` (max for accuracy / Dice / AUC /
+            IoU-like names, min otherwise).
+
+    Raises:
+        ValueError: for a bad `mode` or file name, or (at the end of an
+            epoch) when `monitor` is not among the logs.
+    """
+
+    def __init__(self, filepath: str, monitor: str = "val_loss", mode: str = "auto"):
+        super().__init__()
+        filepath = str(filepath)
+        if not filepath.endswith(".keras"):
+            raise ValueError(f"`filepath` must end with '.keras'. Received filepath={filepath!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"`mode` must be 'auto', 'min' or 'max'. Received mode={mode!r}")
+        if mode == "auto":
+            mode = "max" if any(h in monitor for h in _MAX_HINTS) else "min"
+        self.filepath = filepath
+        self.monitor = monitor
+        self.mode = mode
+        self.best = None
+        self.best_epoch = None
+
+    def _improved(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        if self.best is None:
+            return True
+        return value < self.best if self.mode == "min" else value > self.best
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(
+                f"BestModelCheckpoint monitors {self.monitor!r}, which is not among the logs "
+                f"{sorted(logs)} (a 'val_' key needs `validation_data`)."
+            )
+        value = float(np.asarray(logs[self.monitor]))
+        if self._improved(value):
+            self.best, self.best_epoch = value, epoch
+            atomic_save_model(self.model, self.filepath)
+            logger.info("epoch %d: %s improved to %.5g; saved %s", epoch + 1, self.monitor, value, self.filepath)
+
+    # -- resume (used by fit_resumable) --------------------------------------
+    def resume_state(self) -> dict:
+        return {"best": self.best, "best_epoch": self.best_epoch}
+
+    def restore_resume_state(self, state: dict) -> None:
+        self.best, self.best_epoch = state.get("best"), state.get("best_epoch")

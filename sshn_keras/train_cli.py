@@ -1,0 +1,177 @@
+"""`sshn-keras train`: train one model, resumably (rerun the same command after a kill).
+
+Output folder::
+
+    <output>/config.json      the settings (a rerun with other settings is refused)
+    <output>/backup/          the resumable backup while training (see `fit_resumable`)
+    <output>/best.keras       the best model so far by validation loss
+    <output>/model.keras      the final model (early stopping: the best epoch's weights)
+    <output>/history.json     losses and metrics per epoch, training time
+
+Every file is written atomically. After a kill, the same command resumes from
+the last finished epoch and ends with the weights an uninterrupted run gets.
+"""
+
+import contextlib
+import json
+import os
+
+from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
+
+DATASETS = ("synthetic", "folder", "wbc")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = ("default", "mirrored")
+SETTINGS = (
+    "method", "phi", "dataset", "data_root", "label_names", "num_images", "size", "filters", "num_stages",
+    "epochs", "batch_size", "learning_rate", "patience", "seed", "precision", "strategy", "deterministic",
+)
+
+
+def load_data(args) -> tuple:
+    """`((x, y), (x_val, y_val), num_classes)` for the command's dataset."""
+    if args.dataset == "synthetic":
+        from sshn_keras.data import make_synthetic_segmentation
+
+        data = make_synthetic_segmentation(args.num_images, size=args.size, seed=args.seed)
+        n_train = int(round(0.8 * len(data.images)))
+        if n_train < 1 or n_train == len(data.images):
+            raise ValueError(f"`--num-images` must be at least 2 (train and validation). Received {args.num_images}")
+        x, y = data.images, data.labels
+        return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:]), data.num_classes
+    if not args.data_root:
+        raise ValueError(f"`--data-root` is required with --dataset {args.dataset}.")
+    if args.dataset == "folder":
+        from sshn_keras.data import load_folder
+
+        if not args.label_names:
+            raise ValueError("`--label-names` (background first) is required with --dataset folder.")
+
+        def split(name):
+            return load_folder(args.data_root, label_names=args.label_names, split=name, seed=args.seed,
+                               target_size=(args.size, args.size), progress=False)
+    else:
+        from sshn_keras.data import load_wbc
+
+        def split(name):
+            return load_wbc(args.data_root, split=name, seed=args.seed, target_size=(args.size, args.size), progress=False)
+
+    train, val = split("train"), split("val")
+    return (train.images, train.labels), (val.images, val.labels), len(train.label_names)
+
+
+def build_model(args, input_shape, num_classes: int):
+    from sshn_keras.models import METHODS, build_unet
+
+    arch = dict(input_shape=input_shape, num_classes=num_classes, filters=args.filters, num_stages=args.num_stages)
+    if args.method == "fixed":
+        return build_unet(**arch, phi=args.phi, name=f"fixed_phi{args.phi:g}")
+    return METHODS[args.method](**arch, seed=args.seed)
+
+
+def check_output(args) -> dict:
+    """Create `--output` or check that it holds a run with the same settings; returns the settings."""
+    settings = {k: getattr(args, k) for k in SETTINGS}
+    if settings["data_root"]:
+        settings["data_root"] = os.path.abspath(settings["data_root"])
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise ValueError(f"`--output` {args.output!r} is a file; give a folder.")
+    path = os.path.join(args.output, "config.json")
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                saved = json.load(f)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"Cannot read {path} ({error}); use another --output folder.") from error
+        differs = sorted(k for k in settings if saved.get(k) != json.loads(json.dumps(settings[k])))
+        if differs:
+            raise ValueError(
+                f"{args.output!r} holds a run with other settings (differs in: {', '.join(differs)}). "
+                "Use another --output folder; nothing was overwritten."
+            )
+    else:
+        atomic_write_json(path, settings)
+    return settings
+
+
+def main_args(args) -> None:
+    import keras
+
+    from sshn_keras.determinism import make_deterministic
+    from sshn_keras.losses import SegmentationCrossEntropy
+    from sshn_keras.metrics import DiceScore
+    from sshn_keras.priors import validate_phi
+    from sshn_keras.resumable import fit_resumable, remove_backup
+
+    if args.method == "fixed":
+        validate_phi(args.phi, "--phi")
+    for name in ("epochs", "batch_size", "num_images", "size", "filters", "num_stages"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"`--{name.replace('_', '-')}` must be a positive int. Received {getattr(args, name)}")
+    if not args.learning_rate > 0 or args.learning_rate == float("inf"):
+        raise ValueError(f"`--learning-rate` must be a positive finite number. Received {args.learning_rate}")
+    check_output(args)
+    remove_stale_temporaries(args.output)  # left by a killed run
+    model_path = os.path.join(args.output, "model.keras")
+    history_path = os.path.join(args.output, "history.json")
+    backup_dir = os.path.join(args.output, "backup")
+    if os.path.exists(model_path) and os.path.exists(history_path):
+        remove_backup(backup_dir)  # a kill between saving the model and deleting the backup
+        print(f"Already trained: {model_path} (delete it to train again).")
+        return
+    if args.deterministic:
+        make_deterministic(args.seed)
+    else:
+        keras.utils.set_random_seed(args.seed)
+    keras.config.set_dtype_policy(args.precision)
+    try:
+        train, val, num_classes = load_data(args)
+        strategy = None
+        if args.strategy == "mirrored":
+            import tensorflow as tf
+
+            strategy = tf.distribute.MirroredStrategy()
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            model = build_model(args, train[0].shape[1:], num_classes)
+            model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss=SegmentationCrossEntropy(),
+                          metrics=[DiceScore()])
+        callbacks = []
+        if args.patience is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(patience=args.patience, restore_best_weights=True))
+        history = fit_resumable(
+            model, *train, backup_dir=backup_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+            validation_data=val, callbacks=callbacks, best_model_path=os.path.join(args.output, "best.keras"),
+            delete_backup=False, backup_every=args.backup_every, verbose=args.verbose,
+        )
+        atomic_save_model(model, model_path)
+        atomic_write_json(history_path, {"history": history.history, "train_seconds": history.train_seconds})
+        remove_backup(backup_dir)
+    finally:
+        keras.config.set_dtype_policy("float32")
+    print(f"Trained {len(history.epoch)} epoch(s) in {history.train_seconds:.0f} s; model: {model_path}")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="train one model; resumable: rerun the same command after an interruption"
+    )
+    p.add_argument("--output", required=True, help="output folder (resumed if it holds an unfinished run)")
+    p.add_argument("--method", choices=["sshn", "stochastic", "film", "fixed"], default="sshn")
+    p.add_argument("--phi", type=float, default=0.5, help="phi of the Fixed U-Net (--method fixed)")
+    p.add_argument("--dataset", choices=DATASETS, default="synthetic")
+    p.add_argument("--data-root", default=None, help="dataset folder (folder, wbc)")
+    p.add_argument("--label-names", nargs="+", default=None, help="label names, background first (folder)")
+    p.add_argument("--num-images", type=int, default=256, help="synthetic images (80%% train, 20%% validation)")
+    p.add_argument("--size", type=int, default=64, help="side of the square images")
+    p.add_argument("--filters", type=int, default=16)
+    p.add_argument("--num-stages", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--batch-size", type=int, default=16, help="global batch size (split across replicas)")
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--patience", type=int, default=None, help="early stopping on validation loss")
+    p.add_argument("--seed", type=int, default=0, help="seed of weights, data order, split and phi draws")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")
+    p.add_argument("--strategy", choices=STRATEGIES, default="default", help="mirrored: every local GPU")
+    p.add_argument("--deterministic", action="store_true", help="deterministic TF ops (bit-reproducible)")
+    p.add_argument("--backup-every", type=int, default=1, help="epochs between backups (resume points)")
+    p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (0, 1 or 2)")
+    p.set_defaults(func=main_args)
