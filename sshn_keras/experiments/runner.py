@@ -177,6 +177,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         rows = evaluate_job(config, job, model, splits)
         _atomic_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})
+        aggregate(folder, config)  # results.json and plots stay current after every finished model
         keras.backend.clear_session()
     return aggregate(folder, config)
 
