@@ -62,7 +62,7 @@ def main():
     tp, ts = min(t_pure), min(t_sweep)
     print(f"Device: {device_name()}; {args.images} images {args.size[0]}x{args.size[1]}x3, {len(phis)} phi values")
     print(f"sum of pure inference passes: {tp:7.2f} s")
-    print(f"sweep_phi (predict + Dice + FLOPs): {ts:7.2f} s")
+    print(f"sweep_phi (forward + Dice + FLOPs + latency): {ts:7.2f} s")
     print(f"ratio sweep / pure: {ts / tp:.3f}   (target <= 1.3)")
 
 

@@ -3,10 +3,11 @@
 import time
 
 import numpy as np
+import tensorflow as tf
 from tqdm.auto import tqdm
 
 from sshn_keras.flops import unet_flops
-from sshn_keras.metrics import dice_per_label
+from sshn_keras.metrics.dice import hard_dice_per_label
 from sshn_keras.priors import validate_phi
 
 
@@ -46,10 +47,19 @@ def sweep_phi(model, x, y, phis, batch_size: int = 16, label_names=None, progres
     """
     phis = [validate_phi(p) for p in phis]
     arch = model.architecture()
+    network = model.network
+    # One compiled forward function for the whole sweep: phi is a tensor input, so
+    # changing it neither rebuilds the model nor retraces (and skips predict's per-call setup).
+    forward = tf.function(lambda image, phi: network({"image": image, "phi": phi}, training=False), reduce_retracing=True)
+    batches = [tf.convert_to_tensor(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+
+    def predict_at(phi):
+        p = tf.constant([[phi]], tf.float32)
+        return np.concatenate([forward(b, p).numpy() for b in batches])
+
     rows = []
     for phi in tqdm(phis, desc="phi sweep", disable=not progress):
-        model.set_inference_phi(phi)
-        rows.append(_evaluate(lambda: model.predict(x, batch_size=batch_size, verbose=0), y, phi, arch, x.shape, batch_size, label_names))
+        rows.append(_evaluate(lambda: predict_at(phi), y, phi, arch, x.shape, batch_size, label_names))
     return rows
 
 
@@ -65,7 +75,7 @@ def _evaluate(predict, y, phi, arch, x_shape, batch_size, label_names) -> dict:
     start = time.perf_counter()
     probs = predict()
     elapsed = time.perf_counter() - start
-    d = np.asarray(dice_per_label(y, probs))[:, 1:]
+    d = hard_dice_per_label(y, probs.argmax(-1), num_classes)[:, 1:]
     with _quiet():
         per_image = np.nanmean(d, axis=1)
         per_label = np.nanmean(d, axis=0)

@@ -71,3 +71,14 @@ def test_losses_serialize():
 def test_mismatched_label_shape_is_explained():
     with pytest.raises(ValueError, match="do not fit predictions"):
         crossentropy(np.zeros((2, 6), "int32"), _probs())
+
+
+def test_numpy_hard_dice_equals_tensor_dice():
+    from sshn_keras.metrics.dice import hard_dice_per_label
+
+    p = _probs(seed=4, shape=(3, 7, 6, 4))
+    y = np.random.default_rng(5).integers(0, 3, size=(3, 7, 6))  # label 3 absent from the truth
+    ref = np.asarray(dice_per_label(y, p))
+    ours = hard_dice_per_label(y, p.argmax(-1), 4)
+    np.testing.assert_allclose(ours, ref, rtol=1e-6)
+    assert np.array_equal(np.isnan(ours), np.isnan(ref))

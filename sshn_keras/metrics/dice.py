@@ -25,6 +25,28 @@ def dice_per_label(y_true, y_pred):
     return ops.where(total > 0, 2.0 * intersection / ops.maximum(total, 1e-12), nan)
 
 
+def hard_dice_per_label(labels, predicted, num_classes: int) -> np.ndarray:
+    """`dice_per_label` for integer maps in numpy: `(batch, num_classes)`, NaN where undefined.
+
+    Args:
+        labels: true integer label maps `(batch, *spatial)` (or with a trailing 1).
+        predicted: predicted integer label maps, same shape.
+        num_classes: number of labels.
+    """
+    labels = np.asarray(labels).reshape(len(labels), -1).astype(np.int64)
+    predicted = np.asarray(predicted).reshape(len(predicted), -1).astype(np.int64)
+    n = len(labels)
+    offset = np.arange(n)[:, None] * num_classes  # image i, label k -> bin i * num_classes + k
+
+    def count(index):
+        return np.bincount(index, minlength=n * num_classes).reshape(n, num_classes)
+
+    inter = count((offset + labels)[labels == predicted])
+    total = (count((offset + labels).ravel()) + count((offset + predicted).ravel())).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 2.0 * inter / total, np.nan)
+
+
 def mean_foreground_dice(y_true, y_pred):
     """Per-image Dice averaged over the foreground labels present, `(batch,)`."""
     d = np.asarray(dice_per_label(y_true, y_pred))[:, 1:]
