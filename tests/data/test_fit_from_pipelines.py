@@ -19,20 +19,20 @@ def fit_two_steps(data, one_hot: bool = False):
 
 
 def test_wbc(wbc_dir):
-    fit_two_steps(load_wbc(wbc_dir, split="val", subsets="Dataset 2", target_size=(32, 32), progress=False))
+    assert fit_two_steps(load_wbc(wbc_dir, split="val", subsets="Dataset 2", target_size=(32, 32), progress=False)) > 0
 
 
 def test_oasis(write_oasis):
-    fit_two_steps(load_oasis(write_oasis(4), labels="seg4", target_size=(32, 48), progress=False), one_hot=True)
+    assert fit_two_steps(load_oasis(write_oasis(4), labels="seg4", target_size=(32, 48), progress=False), one_hot=True) > 0
 
 
 def test_camus(write_camus):
-    fit_two_steps(load_camus(write_camus(2), target_size=(32, 32), progress=False))
+    assert fit_two_steps(load_camus(write_camus(2), target_size=(32, 32), progress=False)) > 0
 
 
 def test_pandental(write_pandental):
-    fit_two_steps(load_pandental(write_pandental(4), target_size=(32, 64), progress=False))
+    assert fit_two_steps(load_pandental(write_pandental(4), target_size=(32, 64), progress=False)) > 0
 
 
 def test_folder(write_folder):
-    fit_two_steps(load_folder(write_folder(4), label_values=(0, 255), target_size=(24, 32), progress=False))
+    assert fit_two_steps(load_folder(write_folder(4), label_values=(0, 255), target_size=(24, 32), progress=False)) > 0
