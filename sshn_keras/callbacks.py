@@ -148,3 +148,70 @@ class BestModelCheckpoint(keras.callbacks.Callback):
 
     def restore_resume_state(self, state: dict) -> None:
         self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
+
+
+class PhiGridValidation(keras.callbacks.Callback):
+    """Validate a phi-conditioned model at several phi; `val_<metric>` is their mean.
+
+    Keras validates a phi-conditioned model at one phi (its inference phi, by
+    default the prior's mean). Early stopping on that one value keeps the
+    weights that are best at the middle of the prior, not across it (on WBC,
+    an SSHN stopped this way peaked at phi 0.3 and was weakest at the ends of
+    its prior). This callback evaluates the model at every phi of `phis` at
+    the end of each epoch and writes into the epoch's logs
+
+    * `val_<name>_phi<phi>` for every metric and phi (e.g. `val_loss_phi0.5`),
+    * `val_<name>`: the mean over `phis` (what `EarlyStopping` monitors).
+
+    Put it *before* `EarlyStopping` / checkpoints in the callback list and do
+    not pass `validation_data` to `fit` (it would be computed and overwritten).
+    The model's inference phi is restored afterwards.
+
+    Args:
+        validation_data: `(x, y)` arrays.
+        phis: the phi values (each in (0, 1]), at least one.
+        batch_size: evaluation batch size (default: Keras').
+
+    Example:
+    >>> grid = PhiGridValidation((x_val, y_val), phis=(0.1, 0.3, 0.5))      # doctest: +SKIP
+    >>> model.fit(x, y, callbacks=[grid, keras.callbacks.EarlyStopping()])  # doctest: +SKIP
+    """
+
+    def __init__(self, validation_data, phis, batch_size: int | None = None):
+        super().__init__()
+        from sshn_keras.priors import validate_phi
+
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError(
+                f"`validation_data` must be a pair (x, y) of arrays. Received {type(validation_data).__name__}"
+                + (f" of length {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "")
+            )
+        phis = tuple(phis)
+        if not phis:
+            raise ValueError("`phis` must hold at least one phi in (0, 1]. Received an empty sequence.")
+        self.phis = tuple(float(validate_phi(p, "phis entry")) for p in phis)
+        self.validation_data = tuple(validation_data)
+        self.batch_size = batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        model = self.model
+        if not hasattr(model, "set_inference_phi"):
+            raise TypeError(
+                f"PhiGridValidation needs a phi-conditioned model (SSHNUNet, StochasticUNet, FiLMUNet, ...). "
+                f"Received {type(model).__name__}"
+            )
+        previous = float(np.asarray(model.inference_phi))
+        x, y = self.validation_data
+        per_phi = []
+        try:
+            for phi in self.phis:
+                result = model.evaluate(x, y, phi=phi, batch_size=self.batch_size, verbose=0, return_dict=True)
+                per_phi.append(result)
+                for name, value in result.items():
+                    logs[f"val_{name}_phi{phi:g}"] = float(value)
+        finally:
+            model.set_inference_phi(previous)
+        for name in per_phi[0]:
+            logs[f"val_{name}"] = float(np.mean([r[name] for r in per_phi]))

@@ -41,6 +41,18 @@ class ExperimentConfig:
         global_clipnorm: gradient clipping of every method's Adam (None: off).
             Without it, our first WBC SSHN run diverged at epoch 66 (loss
             0.12 -> 4.7 in two epochs); 1.0 is applied to all methods alike.
+        validation_phis: phi values at which phi-conditioned models (SSHN,
+            Stochastic, FiLM) are validated during training; early stopping
+            monitors the mean validation loss over them
+            (`sshn_keras.callbacks.PhiGridValidation`). Empty: validate at
+            the prior's mean only, Keras' default (our first WBC protocol:
+            its SSHN peaked at phi 0.3 and fell behind Fixed at the ends).
+        phi_patience, phi_max_epochs: early-stopping patience and epoch cap
+            of phi-conditioned models (None: `patience`, `max_epochs`). One
+            model learns the whole family, so it may train longer; the
+            training time of every model is recorded and compared.
+        head_rank: SSHN only: rank of compact hypernetwork heads (None: full
+            heads; see `sshn_keras.layers.HyperConv`).
         sweep: `(start, stop, step)` of the phi sweep of phi-conditioned models.
         split_seed: seed of the 64/16/20 split.
         num_images: for the synthetic dataset.
@@ -61,6 +73,10 @@ class ExperimentConfig:
     global_clipnorm: float | None = 1.0
     max_epochs: int = 100
     patience: int = 10
+    validation_phis: tuple = ()
+    phi_patience: int | None = None
+    phi_max_epochs: int | None = None
+    head_rank: int | None = None
     sweep: tuple = (0.01, 0.5, 0.01)
     split_seed: int = 0
     num_images: int = 320
@@ -74,6 +90,11 @@ class ExperimentConfig:
         self.fixed_grid = tuple(round(validate_phi(p, "fixed_grid entry"), 4) for p in self.fixed_grid)
         self.prior = tuple(self.prior)
         self.sweep = tuple(self.sweep)
+        self.validation_phis = tuple(round(validate_phi(p, "validation_phis entry"), 4) for p in self.validation_phis)
+        for name in ("patience", "max_epochs", "phi_patience", "phi_max_epochs", "head_rank"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"`{name}` must be a positive integer. Received {name}={value!r}")
         self.fixed_seeds = {f"{float(k):g}": list(v) for k, v in self.fixed_seeds.items()}
 
     def jobs(self) -> list:
@@ -96,6 +117,7 @@ class ExperimentConfig:
         d["fixed_grid"] = list(self.fixed_grid)
         d["prior"] = list(self.prior)
         d["sweep"] = list(self.sweep)
+        d["validation_phis"] = list(self.validation_phis)
         return d
 
     @classmethod
@@ -108,7 +130,12 @@ class ExperimentConfig:
 
 
 PRESETS = {
-    "wbc_paper": ExperimentConfig(),
+    "wbc_paper": ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20, phi_max_epochs=150),
+    # The paper's literal SSHN with compact (rank-8) hypernetwork heads, trained
+    # exactly as wbc_paper's SSHN: compare its sweep with wbc_paper's sshn_seed0.
+    "wbc_compact_head": ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20,
+                                         phi_max_epochs=150, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(),
+                                         fixed_seeds={}),
     "synthetic_smoke": ExperimentConfig(
         dataset="synthetic",
         image_size=32,

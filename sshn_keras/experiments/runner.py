@@ -22,7 +22,7 @@ import time
 import keras
 import numpy as np
 
-from sshn_keras.callbacks import NonFiniteLossError, StopOnNaN
+from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNaN
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
@@ -65,6 +65,8 @@ def build_job_model(config: ExperimentConfig, job: Job, input_shape, num_classes
     arch = job_architecture(config, input_shape, num_classes)
     if job.method == "fixed":
         return build_unet(**arch, phi=job.phi, name=f"fixed_phi{job.phi:g}")
+    if job.method == "sshn" and config.head_rank is not None:
+        arch["head_rank"] = config.head_rank
     return METHODS[job.method](**arch, prior=config.prior, seed=job.seed)
 
 
@@ -82,16 +84,23 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
     model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
     optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
     model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+    patience, epochs, callbacks = config.patience, config.max_epochs, []
+    if job.method != "fixed":
+        patience = config.phi_patience or patience
+        epochs = config.phi_max_epochs or epochs
+        if config.validation_phis:
+            callbacks.append(PhiGridValidation(val, config.validation_phis, batch_size=config.batch_size))
+            val = None
+    callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True))
     start = time.perf_counter()
     try:
         if backup_dir is not None:
-            history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=config.max_epochs,
+            history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=epochs,
                                     batch_size=config.batch_size, seed=job.seed, validation_data=val,
-                                    callbacks=[stop], delete_backup=False, verbose=verbose)
+                                    callbacks=callbacks, delete_backup=False, verbose=verbose)
             return model, history.train_seconds, len(history.history["loss"])
-        history = model.fit(x, y, batch_size=config.batch_size, epochs=config.max_epochs, validation_data=val,
-                            callbacks=[stop, StopOnNaN()], verbose=verbose)
+        history = model.fit(x, y, batch_size=config.batch_size, epochs=epochs, validation_data=val,
+                            callbacks=callbacks + [StopOnNaN()], verbose=verbose)
     except NonFiniteLossError as error:
         raise NonFiniteLossError(f"{job.key}: {error}") from error
     return model, time.perf_counter() - start, len(history.history["loss"])
@@ -141,7 +150,8 @@ def check_folder(config: ExperimentConfig, folder: str) -> None:
         _atomic_json(path, config.to_dict())
 
 
-def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2) -> dict:
+def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2,
+                   methods=None) -> dict:
     """Run (or resume) an experiment in `folder`; returns the aggregated results.
 
     Args:
@@ -149,12 +159,23 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         folder: result folder (created; must belong to `config` if it exists).
         max_jobs: train at most this many new jobs in this call (None: all).
         verbose: Keras verbosity of `fit`.
+        methods: train only the jobs of these methods now (e.g. `["fixed"]`;
+            None: all); the others stay missing for a later call.
     """
+    from sshn_keras.experiments.config import METHOD_NAMES
+
+    if methods is not None:
+        methods = list(methods)
+        unknown = sorted(set(methods) - set(METHOD_NAMES))
+        if unknown or not methods:
+            raise ValueError(f"`methods` must be a non-empty list among {list(METHOD_NAMES)}. Received {methods}")
     check_folder(config, folder)
     splits = load_splits(config)
     trained = 0
     jobs = config.jobs()
     for i, job in enumerate(jobs):
+        if methods is not None and job.method not in methods:
+            continue
         result_path = os.path.join(folder, "jobs", f"{job.key}.json")
         model_path = os.path.join(folder, "models", f"{job.key}.keras")
         if os.path.exists(result_path):

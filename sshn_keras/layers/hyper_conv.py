@@ -29,6 +29,21 @@ class HyperConv(keras.layers.Layer):
     convolution's, for every phi.
     The bias head starts at zero, so predicted biases start at zero.
 
+    Compact head (`head_rank=r`): the kernel is `K0 + (e @ U) @ V`, a learned
+    base kernel `K0` plus a rank-`r` phi-dependent part, `n + r * (E + n)`
+    weights instead of `(E + 1) * n` (about `E / r` times fewer for large
+    layers). A U-Net whose widths double per stage (32 ... 512) has 7.8M
+    weights, so full heads (101 per primary weight) would hold 0.79G weights
+    (3.2 GB in float32, three times that with Adam's moments); with `r = 8`,
+    71M (`sshn_keras.models.hyper_size`). Initialisation as LoRA's: `K0` is drawn as
+    a He-initialised kernel (`N(0, init_gain / fan_in)`), `U` from
+    `N(0, 1 / (r * embedding_sq_norm))` (so `e @ U` has about unit norm) and
+    `V` is zero, so training starts from one ordinary He-initialised U-Net
+    for every phi and learns how the kernels change with phi. (A factorised
+    head drawn at random instead scales each layer's kernels by
+    `||e @ U||^2`, a chi-square variable that varies with phi and compounds
+    over layers: activations vanished in our initialisation test.)
+
     Args:
         rank: 2 or 3.
         filters: number of output channels.
@@ -44,6 +59,8 @@ class HyperConv(keras.layers.Layer):
             receive; None (default) means `1 / E`, as `HyperNetwork` gives.
         kernel_head_initializer: overrides the hyperfan-in initialiser.
         bias_head_initializer: initialiser of the bias head (default zeros).
+        head_rank: rank of a compact (factorised) kernel head; None (default)
+            for the full `(E, n)` head.
     """
 
     def __init__(
@@ -60,6 +77,7 @@ class HyperConv(keras.layers.Layer):
         embedding_sq_norm: float | None = None,
         kernel_head_initializer=None,
         bias_head_initializer="zeros",
+        head_rank: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -85,6 +103,11 @@ class HyperConv(keras.layers.Layer):
             None if kernel_head_initializer is None else keras.initializers.get(kernel_head_initializer)
         )
         self.bias_head_initializer = keras.initializers.get(bias_head_initializer)
+        if head_rank is not None and (isinstance(head_rank, bool) or not isinstance(head_rank, int) or head_rank <= 0):
+            raise ValueError(f"`head_rank` must be a positive int or None. Received head_rank={head_rank!r}")
+        if head_rank is not None and kernel_head_initializer is not None:
+            raise ValueError("`kernel_head_initializer` applies to the full head only; it cannot be used with `head_rank`.")
+        self.head_rank = head_rank
 
     def build(self, input_shape):
         x_shape, e_shape = input_shape
@@ -95,13 +118,37 @@ class HyperConv(keras.layers.Layer):
         self.kernel_shape = (*self.kernel_size, int(in_channels), self.filters)
         fan_in = math.prod(self.kernel_size) * int(in_channels)
         sq_norm = self.embedding_sq_norm if self.embedding_sq_norm is not None else 1.0 / embed
-        init = self.kernel_head_initializer or keras.initializers.RandomNormal(
-            stddev=math.sqrt(self.init_gain / (fan_in * sq_norm))
-        )
+        if self.head_rank is None:
+            init = self.kernel_head_initializer or keras.initializers.RandomNormal(
+                stddev=math.sqrt(self.init_gain / (fan_in * sq_norm))
+            )
+        else:  # the base kernel of a compact head
+            init = keras.initializers.RandomNormal(stddev=math.sqrt(self.init_gain / fan_in))
         n_kernel = math.prod(self.kernel_shape)
-        self.kernel_head = self.add_weight(name="kernel_head", shape=(embed, n_kernel), initializer=init, autocast=False)
+        if self.head_rank is None:
+            self.kernel_head = self.add_weight(
+                name="kernel_head", shape=(embed, n_kernel), initializer=init, autocast=False
+            )
+        else:
+            r = self.head_rank
+            self.kernel_head_in = self.add_weight(
+                name="kernel_head_in",
+                shape=(embed, r),
+                initializer=keras.initializers.RandomNormal(stddev=math.sqrt(1.0 / (r * sq_norm))),
+                autocast=False,
+            )
+            self.kernel_head_out = self.add_weight(
+                name="kernel_head_out",
+                shape=(r, n_kernel),
+                initializer="zeros",
+                autocast=False,
+            )
         self.kernel_head_bias = self.add_weight(
-            name="kernel_head_bias", shape=(n_kernel,), initializer="zeros", autocast=False
+            name="kernel_head_bias",
+            shape=(n_kernel,),
+            # compact head: the base kernel K0 (He), see the class docstring
+            initializer="zeros" if self.head_rank is None else init,
+            autocast=False,
         )
         if self.use_bias:
             self.bias_head = self.add_weight(
@@ -113,8 +160,12 @@ class HyperConv(keras.layers.Layer):
 
     def predict_weights(self, embedding):
         """Kernel `(*kernel_size, in, filters)` and bias `(filters,)` for `embedding`."""
-        e = ops.reshape(ops.cast(embedding, self.kernel_head.dtype), (1, -1))[:1]
-        kernel = ops.reshape(ops.matmul(e, self.kernel_head) + self.kernel_head_bias, self.kernel_shape)
+        e = ops.reshape(ops.cast(embedding, self.kernel_head_bias.dtype), (1, -1))[:1]
+        if self.head_rank is None:
+            flat = ops.matmul(e, self.kernel_head)
+        else:
+            flat = ops.matmul(ops.matmul(e, self.kernel_head_in), self.kernel_head_out)
+        kernel = ops.reshape(flat + self.kernel_head_bias, self.kernel_shape)
         bias = None
         if self.use_bias:
             bias = ops.reshape(ops.matmul(e, self.bias_head) + self.bias_head_bias, (self.filters,))
@@ -170,6 +221,7 @@ class HyperConv(keras.layers.Layer):
                     else keras.initializers.serialize(self.kernel_head_initializer)
                 ),
                 "bias_head_initializer": keras.initializers.serialize(self.bias_head_initializer),
+                "head_rank": self.head_rank,
             }
         )
         return config

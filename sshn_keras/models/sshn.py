@@ -22,6 +22,10 @@ class SSHNUNet(PhiConditionedModel):
         hyper_units: hidden widths of the hypernetwork (default `(10, 100)`).
         normalize_embedding: unit-RMS hypernetwork embedding (see
             `HyperNetwork`; default True).
+        head_rank: rank of compact (factorised) kernel heads (see
+            `HyperConv`); None (default) for full heads. Use it for wide
+            primary networks, whose full heads hold 100 weights per primary
+            weight.
         Other arguments: see `PhiConditionedModel`.
 
     Example:
@@ -36,8 +40,10 @@ class SSHNUNet(PhiConditionedModel):
         for Efficient Biomedical Imaging (2023).
     """
 
-    def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, **kwargs):
+    def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, head_rank: int | None = None,
+                 **kwargs):
         self.hyper_units = tuple(int(u) for u in hyper_units)
+        self.head_rank = head_rank
         self.normalize_embedding = bool(normalize_embedding)
         kwargs.setdefault("name", "sshn_unet")
         super().__init__(*args, **kwargs)
@@ -60,7 +66,7 @@ class SSHNUNet(PhiConditionedModel):
         gain = he_gain(self.negative_slope)
 
         def conv(x, f, k, name):
-            return hyper_conv(f, k, padding="same", init_gain=gain, name=name)([x, embedding])
+            return hyper_conv(f, k, padding="same", init_gain=gain, head_rank=self.head_rank, name=name)([x, embedding])
 
         def downsample(x, name):
             return ResizeByFactor(name=name)([x, phi])
@@ -96,5 +102,6 @@ class SSHNUNet(PhiConditionedModel):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"hyper_units": list(self.hyper_units), "normalize_embedding": self.normalize_embedding})
+        config.update({"hyper_units": list(self.hyper_units), "normalize_embedding": self.normalize_embedding,
+                       "head_rank": self.head_rank})
         return config

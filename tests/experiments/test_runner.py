@@ -53,3 +53,52 @@ def test_bad_config():
         ExperimentConfig(dataset="mnist")
     with pytest.raises(ValueError, match="fixed_grid"):
         ExperimentConfig(fixed_grid=(0.0, 0.5))
+
+
+def test_phi_models_validate_on_the_grid_with_their_own_patience(tmp_path, monkeypatch):
+    import sshn_keras.experiments.runner as runner
+
+    calls = []
+    real = runner.fit_resumable
+
+    def spy(model, *args, **kwargs):
+        calls.append((model.name, kwargs["epochs"], kwargs["validation_data"] is None,
+                      [type(c).__name__ for c in kwargs["callbacks"]],
+                      [c.patience for c in kwargs["callbacks"] if hasattr(c, "patience")]))
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "fit_resumable", spy)
+    config = _smoke(seeds={"sshn": [0]}, fixed_grid=(0.5,), validation_phis=(0.25, 0.5), phi_patience=3,
+                    phi_max_epochs=2, max_epochs=1)
+    results = run_experiment(config, str(tmp_path / "exp"), verbose=0)
+    (sshn, sshn_epochs, sshn_noval, sshn_cbs, sshn_pat), (_, fixed_epochs, fixed_noval, fixed_cbs, fixed_pat) = calls
+    assert sshn_cbs == ["PhiGridValidation", "EarlyStopping"] and sshn_noval and sshn_pat == [3] and sshn_epochs == 2
+    assert fixed_cbs == ["EarlyStopping"] and not fixed_noval and fixed_pat == [1] and fixed_epochs == 1
+    assert results["jobs"]["sshn_seed0"]["epochs"] == 2
+
+
+def test_bad_phi_training_config():
+    with pytest.raises(ValueError, match="validation_phis"):
+        ExperimentConfig(validation_phis=(0.0, 0.5))
+    with pytest.raises(ValueError, match="phi_patience"):
+        ExperimentConfig(phi_patience=0)
+
+
+def test_methods_filter_trains_only_those_jobs_and_head_rank_reaches_sshn(tmp_path):
+    from sshn_keras.saving import load_model
+
+    folder = tmp_path / "exp"
+    config = _smoke(seeds={"sshn": [0]}, fixed_grid=(0.5,), head_rank=2, max_epochs=1)
+    results = run_experiment(config, str(folder), verbose=0, methods=["sshn"])
+    assert list(results["jobs"]) == ["sshn_seed0"] and results["missing"] == ["fixed_phi0.50_seed0"]
+    assert load_model(str(folder / "models" / "sshn_seed0.keras")).head_rank == 2
+    with pytest.raises(ValueError, match="methods"):
+        run_experiment(config, str(folder), methods=["unet"])
+
+
+def test_compact_head_preset_has_no_fixed_jobs():
+    config = PRESETS["wbc_compact_head"]
+    assert [j.key for j in config.jobs()] == ["sshn_seed0"] and config.head_rank == 8
+    paper = PRESETS["wbc_paper"].to_dict()
+    # trained exactly as the paper experiment's SSHN, except for the head
+    assert {k for k, v in config.to_dict().items() if paper[k] != v} == {"head_rank", "seeds", "fixed_grid", "fixed_seeds"}

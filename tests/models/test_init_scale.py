@@ -29,11 +29,11 @@ def _check(model, x):
     return bad
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_paper_architecture_keeps_activation_scale(seed):
+@pytest.mark.parametrize("seed, head_rank", [(0, None), (1, None), (0, 8), (1, 8)])
+def test_paper_architecture_keeps_activation_scale(seed, head_rank):
     keras.utils.set_random_seed(seed)
     x = np.random.default_rng(seed).normal(size=(2, 64, 64, 1)).astype("float32")
-    model = SSHNUNet(input_shape=(64, 64, 1), num_classes=4)  # 5 stages, 32 features
+    model = SSHNUNet(input_shape=(64, 64, 1), num_classes=4, head_rank=head_rank)  # 5 stages, 32 features
     assert _check(model, x) == []
 
 
