@@ -9,7 +9,6 @@ import os
 import time
 
 import keras
-import numpy as np
 
 from sshn_keras.data import make_synthetic_segmentation
 from sshn_keras.export import export_saved_model

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from sshn_keras.experiments import choose_phi

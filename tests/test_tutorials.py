@@ -1,6 +1,5 @@
 """Every tutorial notebook runs top to bottom in fast mode (stand-in data, a few steps)."""
 
-import os
 from pathlib import Path
 
 import pytest

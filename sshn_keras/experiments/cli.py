@@ -32,8 +32,6 @@ def add_parser(subparsers) -> None:
 
 
 def analysis_args(args) -> None:
-    import keras
-
     from sshn_keras.experiments import analysis
     from sshn_keras.saving import load_model
     from sshn_keras.experiments.runner import check_folder, job_architecture, load_splits

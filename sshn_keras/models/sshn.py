@@ -3,9 +3,10 @@
 import keras
 import numpy as np
 
-from sshn_keras.layers import HyperConv, HyperConv2D, HyperConv3D, HyperNetwork, ResizeByFactor
+from sshn_keras.layers import HyperConv, HyperNetwork
+from sshn_keras.models.factories import hyper_conv_factory, resize_downsample
 from sshn_keras.models.phi_model import PhiConditionedModel
-from sshn_keras.models.unet import build_unet, check_architecture, he_gain, unet_graph
+from sshn_keras.models.unet import build_unet, check_architecture, unet_graph
 from sshn_keras.priors import validate_phi
 
 
@@ -62,17 +63,10 @@ class SSHNUNet(PhiConditionedModel):
             dtype="float32",
             name="hypernetwork",
         )(phi)
-        hyper_conv = HyperConv2D if rank == 2 else HyperConv3D
-        gain = he_gain(self.negative_slope)
-
-        def conv(x, f, k, name):
-            return hyper_conv(f, k, padding="same", init_gain=gain, head_rank=self.head_rank, name=name)([x, embedding])
-
-        def downsample(x, name):
-            return ResizeByFactor(name=name)([x, phi])
-
+        conv = hyper_conv_factory(embedding, rank, self.negative_slope, head_rank=self.head_rank)
         out = unet_graph(
-            image, self.num_classes, filters, self.convs_per_stage, self.kernel_size, self.negative_slope, conv, downsample
+            image, self.num_classes, filters, self.convs_per_stage, self.kernel_size, self.negative_slope,
+            conv, resize_downsample(phi),
         )
         return keras.Model({"image": image, "phi": phi}, out, name="sshn_network")
 

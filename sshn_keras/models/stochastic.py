@@ -2,9 +2,9 @@
 
 import keras
 
-from sshn_keras.layers import ResizeByFactor
+from sshn_keras.models.factories import plain_conv_factory, resize_downsample
 from sshn_keras.models.phi_model import PhiConditionedModel
-from sshn_keras.models.unet import build_unet, check_architecture, he_gain, unet_graph
+from sshn_keras.models.unet import build_unet, check_architecture, unet_graph
 from sshn_keras.priors import validate_phi
 
 
@@ -24,19 +24,11 @@ class StochasticUNet(PhiConditionedModel):
         rank, filters = check_architecture(
             self.image_shape, self.num_classes, self.filters, self.num_stages, self.convs_per_stage, self.kernel_size
         )
-        conv_layer = keras.layers.Conv2D if rank == 2 else keras.layers.Conv3D
-        init = keras.initializers.VarianceScaling(he_gain(self.negative_slope), "fan_in", "untruncated_normal")
         image = keras.Input(self.image_shape, name="image")
         phi = keras.Input((1,), name="phi")
-
-        def conv(x, f, k, name):
-            return conv_layer(f, k, padding="same", kernel_initializer=init, name=name)(x)
-
-        def downsample(x, name):
-            return ResizeByFactor(name=name)([x, phi])
-
         out = unet_graph(
-            image, self.num_classes, filters, self.convs_per_stage, self.kernel_size, self.negative_slope, conv, downsample
+            image, self.num_classes, filters, self.convs_per_stage, self.kernel_size, self.negative_slope,
+            plain_conv_factory(rank, self.negative_slope), resize_downsample(phi),
         )
         return keras.Model({"image": image, "phi": phi}, out, name="stochastic_network")
 

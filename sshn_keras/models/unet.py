@@ -12,12 +12,8 @@ from typing import Callable, Sequence
 import keras
 
 from sshn_keras.layers import ResizeByFactor
+from sshn_keras.models.factories import he_gain, plain_conv_factory  # noqa: F401  (he_gain: public here too)
 from sshn_keras.priors import validate_phi
-
-
-def he_gain(negative_slope: float) -> float:
-    """Kaiming variance gain for a LeakyReLU of the given slope."""
-    return 2.0 / (1.0 + float(negative_slope) ** 2)
 
 
 def check_architecture(
@@ -154,11 +150,7 @@ def build_unet(
     """
     phi = validate_phi(phi)
     rank, filters = check_architecture(input_shape, num_classes, filters, num_stages, convs_per_stage, kernel_size)
-    conv_layer = keras.layers.Conv2D if rank == 2 else keras.layers.Conv3D
-    init = keras.initializers.VarianceScaling(he_gain(negative_slope), "fan_in", "untruncated_normal")
-
-    def conv(x, f, k, layer_name):
-        return conv_layer(f, k, padding="same", kernel_initializer=init, name=layer_name)(x)
+    conv = plain_conv_factory(rank, negative_slope)
 
     def downsample(x, layer_name):
         return ResizeByFactor(phi, name=layer_name)(x)

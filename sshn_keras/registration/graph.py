@@ -1,4 +1,4 @@
-"""The VoxelMorph `VxmDense` graph on the SSHN U-Net, and the convolution factories it is built with.
+"""The VoxelMorph `VxmDense` graph on the SSHN U-Net (built with `sshn_keras.models.factories`).
 
 `registration_graph` is the one place the registration network is laid
 out; the Fixed builder and every phi-conditioned variant call it with their
@@ -28,11 +28,13 @@ from typing import Callable, Sequence
 
 import keras
 
-from sshn_keras.layers import FiLM, HyperConv2D, HyperConv3D, RescaleTransform, SpatialTransformer, VecInt
-from sshn_keras.models.unet import check_architecture, he_gain, unet_graph
+from sshn_keras.layers import RescaleTransform, SpatialTransformer, VecInt
+from sshn_keras.models import factories
+from sshn_keras.models.unet import check_architecture, unet_graph
 from sshn_keras.registration.warping import check_fill_value, check_int_steps
 
-FLOW_HEAD = "head"  # the name `unet_graph` gives its last (1x1) convolution
+FLOW_HEAD = factories.HEAD  # the name `unet_graph` gives its last (1x1) convolution
+flow_head_gain = factories.head_gain
 
 
 def check_registration_arguments(
@@ -142,60 +144,3 @@ def registration_graph(
     moved = SpatialTransformer("linear", "ij", fill_value, name="transformer")([moving, displacement])
     moved = keras.layers.Identity(name="moved")(moved)
     return {"moved": moved, "flow": flow, "displacement": displacement}
-
-
-def flow_head_gain(x, kernel_size: int, flow_init_stddev: float) -> float:
-    """Variance gain giving kernels of standard deviation `flow_init_stddev` for input `x`.
-
-    A kernel initialised with gain `g` (He-style, `Var = g / fan_in`) has
-    standard deviation `sqrt(g / fan_in)`; this returns
-    `flow_init_stddev**2 * fan_in`.
-    """
-    rank = len(x.shape) - 2
-    fan_in = kernel_size**rank * int(x.shape[-1])
-    return float(flow_init_stddev) ** 2 * fan_in
-
-
-def plain_conv_factory(rank: int, negative_slope: float, flow_init_stddev: float) -> Callable:
-    """`conv(x, filters, kernel_size, name)` with ordinary `ConvND` layers (Fixed, Stochastic).
-
-    He-initialised (LeakyReLU gain); the flow head `RandomNormal(flow_init_stddev)`.
-    """
-    conv_layer = keras.layers.Conv2D if rank == 2 else keras.layers.Conv3D
-    init = keras.initializers.VarianceScaling(he_gain(negative_slope), "fan_in", "untruncated_normal")
-
-    def conv(x, f, k, name):
-        kernel_init = keras.initializers.RandomNormal(stddev=flow_init_stddev) if name == FLOW_HEAD else init
-        return conv_layer(f, k, padding="same", kernel_initializer=kernel_init, name=name)(x)
-
-    return conv
-
-
-def hyper_conv_factory(embedding, rank: int, negative_slope: float, flow_init_stddev: float) -> Callable:
-    """`conv(x, filters, kernel_size, name)` with `HyperConvND` layers fed by the shared `embedding` (SSHN).
-
-    Predicted kernels start at He scale (hyperfan-in); the flow head's at
-    standard deviation `flow_init_stddev` (its `init_gain` scaled down).
-    """
-    hyper_conv = HyperConv2D if rank == 2 else HyperConv3D
-    gain = he_gain(negative_slope)
-
-    def conv(x, f, k, name):
-        g = flow_head_gain(x, k, flow_init_stddev) if name == FLOW_HEAD else gain
-        return hyper_conv(f, k, padding="same", init_gain=g, name=name)([x, embedding])
-
-    return conv
-
-
-def film_conv_factory(embedding, rank: int, negative_slope: float, flow_init_stddev: float) -> Callable:
-    """`conv(x, filters, kernel_size, name)`: an ordinary convolution followed by `FiLM` (FiLM baseline).
-
-    FiLM starts as the identity, so the flow head starts near zero too.
-    """
-    plain = plain_conv_factory(rank, negative_slope, flow_init_stddev)
-
-    def conv(x, f, k, name):
-        return FiLM(name=f"{name}_film")([plain(x, f, k, name), embedding])
-
-    return conv
-

@@ -31,7 +31,8 @@ from sshn_keras.layers import ResizeByFactor
 from sshn_keras.losses.registration import MSE, Grad
 from sshn_keras.models.unet import min_input_size
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.graph import check_registration_arguments, plain_conv_factory, registration_graph
+from sshn_keras.models.factories import plain_conv_factory
+from sshn_keras.registration.graph import check_registration_arguments, registration_graph
 
 
 def build_vxm_dense(
@@ -88,7 +89,7 @@ def build_vxm_dense(
         input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value, flow_init_stddev
     )
     rank = len(input_shape) - 1
-    conv = plain_conv_factory(rank, negative_slope, flow_init_stddev)
+    conv = plain_conv_factory(rank, negative_slope, head_init_stddev=flow_init_stddev)
 
     def downsample(x, layer_name):
         return ResizeByFactor(phi, name=layer_name)(x)

@@ -18,17 +18,12 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from sshn_keras.layers import FiLM, HyperConv, HyperNetwork, ResizeByFactor
+from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
 from sshn_keras.registration.batches import as_tuples
-from sshn_keras.registration.graph import (
-    check_registration_arguments,
-    film_conv_factory,
-    hyper_conv_factory,
-    plain_conv_factory,
-    registration_graph,
-)
+from sshn_keras.models import factories
+from sshn_keras.registration.graph import check_registration_arguments, registration_graph
 from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
 
 INPUT_NAMES = ("moving", "fixed")
@@ -134,9 +129,7 @@ class PhiVxmDense(PhiConditionedModel):
         phi = keras.Input((1,), name="phi")
         conv = self.conv_factory(phi, self.ndims)
 
-        def downsample(x, name):
-            return ResizeByFactor(name=name)([x, phi])
-
+        downsample = factories.resize_downsample(phi)
         out = registration_graph(
             moving, fixed, filters, self.convs_per_stage, self.kernel_size, self.negative_slope, conv, downsample,
             self.int_steps, self.int_downsize, self.fill_value,
@@ -318,7 +311,7 @@ class SSHNVxmDense(PhiVxmDense):
         embedding = HyperNetwork(
             self.hyper_units, self.negative_slope, normalize=self.normalize_embedding, dtype="float32", name="hypernetwork"
         )(phi)
-        return hyper_conv_factory(embedding, rank, self.negative_slope, self.flow_init_stddev)
+        return factories.hyper_conv_factory(embedding, rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
 
     def materialized_weights(self, phi: float) -> dict:
         embedding = self.network.get_layer("hypernetwork")(np.array([[validate_phi(phi)]], "float32"))
@@ -347,7 +340,7 @@ class StochasticVxmDense(PhiVxmDense):
         super().__init__(*args, **kwargs)
 
     def conv_factory(self, phi, rank: int):
-        return plain_conv_factory(rank, self.negative_slope, self.flow_init_stddev)
+        return factories.plain_conv_factory(rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
 
     def materialized_weights(self, phi: float) -> dict:
         return {layer.name: layer.get_weights() for layer in self.network.layers if layer.weights}
@@ -373,7 +366,7 @@ class FiLMVxmDense(PhiVxmDense):
         embedding = HyperNetwork(
             self.film_units, self.negative_slope, normalize=True, dtype="float32", name="film_mlp"
         )(phi)
-        return film_conv_factory(embedding, rank, self.negative_slope, self.flow_init_stddev)
+        return factories.film_conv_factory(embedding, rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
 
     def materialized_weights(self, phi: float) -> dict:
         embedding = self.network.get_layer("film_mlp")(np.array([[validate_phi(phi)]], "float32"))
