@@ -49,19 +49,10 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
     >>> f = tf.saved_model.load("served/unet_phi0.25").signatures["serving_default"]  # doctest: +SKIP
     >>> f(image=tf.zeros((1, 64, 64, 1)))["segmentation"].shape     # doctest: +SKIP
     """
-    path = os.fspath(path)
-    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
-        raise ValueError(f"Export folder {path!r} already exists and is not empty; choose a new folder.")
-    phi_model = isinstance(model, PhiConditionedModel)
-    if phi is not None:
-        phi = validate_phi(phi)
-        if not phi_model:
-            raise ValueError(
-                "`phi` is only for phi-conditioned models (SSHNUNet, StochasticUNet, FiLMUNet); "
-                f"{model.name!r} has its phi built in."
-            )
-        model = model.materialize(phi)
-        phi_model = False
+    path = check_export_folder(path)
+    model, phi_model = materialize_for_export(
+        model, phi, isinstance(model, PhiConditionedModel), "SSHNUNet, StochasticUNet, FiLMUNet"
+    )
     image_shape = model.image_shape if phi_model else tuple(model.inputs[0].shape[1:])
     image_spec = tf.TensorSpec((None, *image_shape), tf.float32, name="image")
 
@@ -71,11 +62,7 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
         network = model.network
 
         def serve(image, phi):
-            checks = [
-                tf.debugging.assert_greater(phi, 0.0, message="phi must lie in (0, 1]"),
-                tf.debugging.assert_less_equal(phi, 1.0, message="phi must lie in (0, 1]"),
-            ]
-            with tf.control_dependencies(checks):
+            with tf.control_dependencies(phi_checks(phi)):
                 probs = network({"image": image, "phi": tf.reshape(phi, (1, 1))}, training=False)
             return _outputs(probs)
 
@@ -89,6 +76,37 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
     archive.add_endpoint("serving_default", serve, input_signature=signature)
     archive.write_out(path, verbose=verbose)
     return path
+
+
+def check_export_folder(path) -> str:
+    """`path` as a string; raises `ValueError` if it exists and is not an empty folder."""
+    path = os.fspath(path)
+    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+        raise ValueError(f"Export folder {path!r} already exists and is not empty; choose a new folder.")
+    return path
+
+
+def materialize_for_export(model, phi, phi_model: bool, kinds: str) -> tuple:
+    """`(model, phi_model)` to export: materialised at `phi` when one is given.
+
+    Raises:
+        ValueError: for an invalid `phi`, or a `phi` given for a model whose
+            phi is built in (`kinds` names the phi-conditioned classes).
+    """
+    if phi is None:
+        return model, phi_model
+    phi = validate_phi(phi)
+    if not phi_model:
+        raise ValueError(f"`phi` is only for phi-conditioned models ({kinds}); {model.name!r} has its phi built in.")
+    return model.materialize(phi), False
+
+
+def phi_checks(phi) -> list:
+    """Run-time checks that a served scalar `phi` lies in (0, 1]."""
+    return [
+        tf.debugging.assert_greater(phi, 0.0, message="phi must lie in (0, 1]"),
+        tf.debugging.assert_less_equal(phi, 1.0, message="phi must lie in (0, 1]"),
+    ]
 
 
 def _outputs(probs):

@@ -136,6 +136,9 @@ PRESETS = {
     "wbc_compact_head": ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20,
                                          phi_max_epochs=150, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(),
                                          fixed_seeds={}),
+    # Fairness check of wbc_paper: Fixed 0.5 trained with the SSHN's longer early stopping
+    # (patience 20, at most 150 epochs) instead of patience 10 / 100 epochs.
+    "wbc_fixed_long": ExperimentConfig(seeds={}, fixed_grid=(0.5,), fixed_seeds={}, patience=20, max_epochs=150),
     "synthetic_smoke": ExperimentConfig(
         dataset="synthetic",
         image_size=32,

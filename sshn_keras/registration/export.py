@@ -15,12 +15,10 @@ so a client can apply it to other images (e.g. label maps) directly.
 
 from __future__ import annotations
 
-import os
-
 import keras
 import tensorflow as tf
 
-from sshn_keras.priors import validate_phi
+from sshn_keras.export import check_export_folder, materialize_for_export, phi_checks
 from sshn_keras.registration.phi_networks import PhiVxmDense
 
 
@@ -48,19 +46,10 @@ def export_registration_saved_model(model: keras.Model, path, phi: float | None 
     >>> serve = tf.saved_model.load("served/vxm_phi0.25").signatures["serving_default"]  # doctest: +SKIP
     >>> serve(moving=m, fixed=f)["flow"].shape                                  # doctest: +SKIP
     """
-    path = os.fspath(path)
-    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
-        raise ValueError(f"Export folder {path!r} already exists and is not empty; choose a new folder.")
-    phi_model = isinstance(model, PhiVxmDense)
-    if phi is not None:
-        phi = validate_phi(phi)
-        if not phi_model:
-            raise ValueError(
-                "`phi` is only for phi-conditioned networks (SSHNVxmDense, StochasticVxmDense, FiLMVxmDense); "
-                f"{model.name!r} has its phi built in."
-            )
-        model = model.materialize(phi)
-        phi_model = False
+    path = check_export_folder(path)
+    model, phi_model = materialize_for_export(
+        model, phi, isinstance(model, PhiVxmDense), "SSHNVxmDense, StochasticVxmDense, FiLMVxmDense"
+    )
     if phi_model:
         network = model.network
         image_shape = model.image_shape
@@ -82,11 +71,7 @@ def export_registration_saved_model(model: keras.Model, path, phi: float | None 
     if phi_model:
 
         def serve(moving, fixed, phi):
-            checks = [
-                tf.debugging.assert_greater(phi, 0.0, message="phi must lie in (0, 1]"),
-                tf.debugging.assert_less_equal(phi, 1.0, message="phi must lie in (0, 1]"),
-            ]
-            with tf.control_dependencies(checks):
+            with tf.control_dependencies(phi_checks(phi)):
                 out = network({"moving": moving, "fixed": fixed, "phi": tf.reshape(phi, (1, 1))}, training=False)
             return {"moved": out["moved"], "flow": out["displacement"]}
 

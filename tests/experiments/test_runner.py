@@ -102,3 +102,12 @@ def test_compact_head_preset_has_no_fixed_jobs():
     paper = PRESETS["wbc_paper"].to_dict()
     # trained exactly as the paper experiment's SSHN, except for the head
     assert {k for k, v in config.to_dict().items() if paper[k] != v} == {"head_rank", "seeds", "fixed_grid", "fixed_seeds"}
+
+
+def test_fixed_long_preset_differs_from_the_paper_only_in_stopping():
+    config = PRESETS["wbc_fixed_long"]
+    assert [j.key for j in config.jobs()] == ["fixed_phi0.50_seed0"]
+    paper = PRESETS["wbc_paper"]
+    assert (config.patience, config.max_epochs) == (paper.phi_patience, paper.phi_max_epochs)
+    assert (config.learning_rate, config.global_clipnorm, config.filters, config.batch_size) == (
+        paper.learning_rate, paper.global_clipnorm, paper.filters, paper.batch_size)
