@@ -403,7 +403,9 @@ On the real **WBC** microscopy data (400 images with expert masks of nucleus and
 
 Then we choose `phi` under a FLOPs or a latency budget, export a SavedModel at that `phi`, inspect it with `saved_model_cli`, call it as TF Serving would, and export the whole SSHN so that each request can pick its own `phi`.
 
-**What to expect from the full run** (`FAST = False`, measured on 2 CPU cores, see `RESULTS.md`): each model takes 20-30 minutes (17 models in all; the runner resumes, so the run can be spread over several sittings); SSHN reaches about 93.8 test Dice at phi = 0.3-0.35 and 92.8 at phi = 0.5, the Stochastic baseline 88.9 at phi = 0.5. No GPU timing has been measured yet.
+**What to expect from the full run** (`FAST = False`, measured on 2 CPU cores, see `RESULTS.md`): each model takes 5-30 minutes (a Fixed U-Net about 6, an SSHN about 27; 17 models in all; the runner resumes, so the run can be spread over several sittings); SSHN reaches about 93.7 test Dice at phi = 0.5 and 94.2 at phi = 0.3, a Fixed U-Net at phi = 0.5 about 93.1. No GPU timing has been measured (no GPU was available to us).
+
+**Which run produced the outputs below:** the parameter cell's output says it. The committed notebook was executed with `FAST = False` on the real WBC data and `MAX_NEW_MODELS = 0` (`SSHN_TUTORIAL_MAX_NEW_MODELS=0 python tutorials/execute.py 03_pareto_and_serving.ipynb`): it shows the experiment folder `experiments/wbc_paper` as trained by `sshn-keras experiment` at the time (its `missing` list names the models not trained yet) and runs every later step (choosing phi, export, serving) for real. CI runs the notebook with `FAST = True`.
 """
     ),
     code(
@@ -416,7 +418,10 @@ EXPERIMENT = "tutorial03_fast" if FAST else "../experiments/wbc_paper"   # the f
 MAX_NEW_MODELS = None if os.environ.get("SSHN_TUTORIAL_MAX_NEW_MODELS") is None else int(os.environ["SSHN_TUTORIAL_MAX_NEW_MODELS"])
 OUT = "tutorial03_output"
 print(f"FAST={FAST}: " + ("64x64 images, 1 epoch per model, 2 Fixed models (numbers NOT meaningful)" if FAST else
-                           "the paper's protocol (128x128, every method, early stopping): hours on CPU, resumable"))
+                           "the paper's protocol on the real WBC data (128x128, every method, early stopping): hours on CPU, resumable"))
+if not FAST and MAX_NEW_MODELS == 0:
+    print(f"MAX_NEW_MODELS=0: no training here; showing the models already trained in {EXPERIMENT} "
+          "(by `sshn-keras experiment --preset wbc_paper`)")
 """,
         tags=("parameters",),
     ),
