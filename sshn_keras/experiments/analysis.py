@@ -81,14 +81,17 @@ def transfer_weights(model: keras.Model, phi: float, source_phi: float = 0.5) ->
 def weight_transfer_experiment(models: dict, x, y, phis, arch: dict, label_names=None, source_phi: float = 0.5) -> dict:
     """Dice at each phi of weights made for `source_phi`, for each `{name: model}`.
 
-    Phi-conditioned models also get a `"<name> (own weights)"` curve: their
-    weights predicted at each phi, for comparison.
+    Returns `{"<name>, weights for phi=<source_phi>": rows, ...}`;
+    phi-conditioned models also get a `"<name>, weights predicted at each phi"`
+    curve, for comparison.
     """
     out = {}
     for name, model in models.items():
-        out[name] = [sweep_fixed(transfer_weights(model, p, source_phi), x, y, p, arch, label_names=label_names) for p in phis]
+        out[f"{name}, weights for phi={source_phi:g}"] = [
+            sweep_fixed(transfer_weights(model, p, source_phi), x, y, p, arch, label_names=label_names) for p in phis
+        ]
         if isinstance(model, PhiConditionedModel):
-            out[f"{name} (own weights)"] = [
+            out[f"{name}, weights predicted at each phi"] = [
                 sweep_fixed(model.materialize(p), x, y, p, arch, label_names=label_names) for p in phis
             ]
     return out

@@ -49,7 +49,7 @@ def analysis_args(args) -> None:
     splits = load_splits(config)
     x, y = splits["test"]
     models = {}
-    for name, key in (("SSHN (predicted at 0.5)", "sshn_seed0"), ("Fixed 0.5", "fixed_phi0.50_seed0")):
+    for name, key in (("SSHN", "sshn_seed0"), ("Fixed 0.5", "fixed_phi0.50_seed0")):
         path = os.path.join(args.folder, "models", f"{key}.keras")
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path} is missing: run `sshn-keras experiment` in {args.folder} first.")

@@ -19,9 +19,10 @@ def test_transfer_from_fixed_and_from_sshn(tiny_data, tiny_arch):
     for a, b in zip(from_sshn.get_weights(), sshn.materialize(0.5).get_weights()):
         np.testing.assert_array_equal(a, b)
     out = weight_transfer_experiment({"sshn": sshn, "fixed": fixed}, x[:8], y[:8], [0.25, 0.5], tiny_arch)
-    assert set(out) == {"sshn", "sshn (own weights)", "fixed"}
+    assert set(out) == {"sshn, weights for phi=0.5", "sshn, weights predicted at each phi", "fixed, weights for phi=0.5"}
     # at the source phi, transferred weights are the model's own
-    assert out["sshn"][1]["dice_mean"] == pytest.approx(out["sshn (own weights)"][1]["dice_mean"])
+    assert out["sshn, weights for phi=0.5"][1]["dice_mean"] == pytest.approx(
+        out["sshn, weights predicted at each phi"][1]["dice_mean"])
 
 
 @pytest.mark.slow
