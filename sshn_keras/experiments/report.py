@@ -40,9 +40,12 @@ def phi05_table(results: dict) -> str:
 
 
 def grid_table(results: dict) -> str:
-    """Every method at the Fixed grid's phi, plus SSHN - Fixed."""
+    """Every method at the Fixed grid's phi (or every 0.05 without a grid), plus SSHN - Fixed."""
     curves = method_curves(results)
     grid = sorted(round(p, 4) for p in results["config"]["fixed_grid"])
+    if not grid:  # no Fixed grid (e.g. an SSHN-only experiment): every 0.05 step
+        grid = [round(0.05 * k, 2) for k in range(1, 21) if any(abs(0.05 * k - p) < 1e-6
+                                                                for c in curves.values() for p in c["phi"])]
     lines = ["| phi | " + " | ".join(f"{p:.2f}" for p in grid) + " |", "|---" * (len(grid) + 1) + "|"]
     for method in ORDER:
         if method in curves:

@@ -33,3 +33,9 @@ def test_cli_reads_a_folder_and_refuses_a_missing_one(tmp_path, capsys):
     assert "SSHN - Fixed" in capsys.readouterr().out
     assert main([str(tmp_path / "nope")]) == 2
     assert "results.json not found" in capsys.readouterr().err
+
+
+def test_without_a_fixed_grid_every_005_step_is_shown():
+    results = {"config": {"fixed_grid": []}, "jobs": {"sshn_seed0": _job("sshn", 0, {0.05: 0.8, 0.07: 0.85, 0.1: 0.9})}}
+    table = grid_table(results)
+    assert "| phi | 0.05 | 0.10 |" in table and "| sshn | 80.0 | 90.0 |" in table
