@@ -129,16 +129,18 @@ class ExperimentConfig:
         return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
+WBC_PAPER = ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20, phi_max_epochs=150)
+
 PRESETS = {
-    "wbc_paper": ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20, phi_max_epochs=150),
+    "wbc_paper": WBC_PAPER,
     # The paper's literal SSHN with compact (rank-8) hypernetwork heads, trained
     # exactly as wbc_paper's SSHN: compare its sweep with wbc_paper's sshn_seed0.
-    "wbc_compact_head": ExperimentConfig(validation_phis=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5), phi_patience=20,
-                                         phi_max_epochs=150, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(),
-                                         fixed_seeds={}),
-    # Fairness check of wbc_paper: Fixed 0.5 trained with the SSHN's longer early stopping
-    # (patience 20, at most 150 epochs) instead of patience 10 / 100 epochs.
-    "wbc_fixed_long": ExperimentConfig(seeds={}, fixed_grid=(0.5,), fixed_seeds={}, patience=20, max_epochs=150),
+    "wbc_compact_head": dataclasses.replace(WBC_PAPER, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(), fixed_seeds={}),
+    # Fairness check of wbc_paper: Fixed 0.5 trained with the SSHN's early stopping
+    # (phi_patience, phi_max_epochs) instead of patience 10 / 100 epochs.
+    "wbc_fixed_long": dataclasses.replace(WBC_PAPER, seeds={}, fixed_grid=(0.5,), fixed_seeds={},
+                                          patience=WBC_PAPER.phi_patience, max_epochs=WBC_PAPER.phi_max_epochs,
+                                          validation_phis=(), phi_patience=None, phi_max_epochs=None),
     "synthetic_smoke": ExperimentConfig(
         dataset="synthetic",
         image_size=32,

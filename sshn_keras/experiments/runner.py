@@ -23,7 +23,7 @@ import keras
 import numpy as np
 
 from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNaN
-from sshn_keras.experiments.config import ExperimentConfig, Job
+from sshn_keras.experiments.config import METHOD_NAMES, ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models import METHODS, build_unet
@@ -162,8 +162,6 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         methods: train only the jobs of these methods now (e.g. `["fixed"]`;
             None: all); the others stay missing for a later call.
     """
-    from sshn_keras.experiments.config import METHOD_NAMES
-
     if methods is not None:
         methods = list(methods)
         unknown = sorted(set(methods) - set(METHOD_NAMES))

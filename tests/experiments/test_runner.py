@@ -111,3 +111,11 @@ def test_fixed_long_preset_differs_from_the_paper_only_in_stopping():
     assert (config.patience, config.max_epochs) == (paper.phi_patience, paper.phi_max_epochs)
     assert (config.learning_rate, config.global_clipnorm, config.filters, config.batch_size) == (
         paper.learning_rate, paper.global_clipnorm, paper.filters, paper.batch_size)
+
+
+@pytest.mark.parametrize("name", ["wbc_paper", "wbc_compact_head", "wbc_fixed_long"])
+def test_presets_match_their_committed_experiment_folders(name):
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[2] / "experiments" / name / "config.json"
+    assert ExperimentConfig.from_dict(json.loads(path.read_text())).differences(PRESETS[name]) == []
