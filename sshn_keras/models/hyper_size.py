@@ -23,9 +23,11 @@ def primary_convolutions(**architecture) -> list:
             `filters`, `num_stages`, `convs_per_stage`, `kernel_size`).
     """
     unet = build_unet(**architecture, phi=0.5)
-    convs = [(tuple(layer.kernel.shape), layer.filters) for layer in unet.layers if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv3D))]
-    keras.backend.clear_session()
-    return convs
+    return [
+        (tuple(layer.kernel.shape), layer.filters)
+        for layer in unet.layers
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv3D))
+    ]
 
 
 def hypernetwork_size(head_rank: int | None = None, hyper_units=(10, 100), **architecture) -> dict:
