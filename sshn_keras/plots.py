@@ -120,3 +120,28 @@ def plot_curves(curves: dict, path: str, title: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_prior_width(rows: list, path: str) -> str:
+    """Test Dice at phi = 0.5 against the prior's radius r of `U(0.5 - r, 0.5 + r)` (mean, +-1 std over seeds)."""
+    import numpy as np
+
+    by_radius = {}
+    for row in rows:
+        by_radius.setdefault(round(row["radius"], 4), []).append(row["dice_mean"])
+    radii = sorted(by_radius)
+    mean = np.array([np.mean(by_radius[r]) for r in radii])
+    std = np.array([np.std(by_radius[r]) for r in radii])
+    seeds = max(len(v) for v in by_radius.values())
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.plot(radii, mean, marker="o", color="C0", label=f"SSHN ({seeds} seed{'s' if seeds > 1 else ''})")
+    ax.fill_between(radii, mean - std, mean + std, color="C0", alpha=0.2)
+    ax.set_xlabel("prior radius r: phi ~ U(0.5 - r, 0.5 + r)")
+    ax.set_ylabel("test Dice at phi = 0.5")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Prior width")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

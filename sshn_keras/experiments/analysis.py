@@ -28,32 +28,46 @@ PRIOR_RADII = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)
 def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RADII, seeds=(0,), verbose=2) -> list:
     """Train SSHN with priors `U(0.5 - r, 0.5 + r)` and test each at phi = 0.5 (cached per model).
 
+    Each model is cached in `<folder>/prior_width/r<r>_seed<s>.json` once
+    tested, and trains resumably (`<folder>/backup/prior_width_r<r>_seed<s>/`,
+    removed once its result is written): a rerun after a kill continues the
+    interrupted model from its last finished epoch and skips finished ones.
+
     Returns:
-        Rows `{"radius", "seed", "dice_mean", "dice_std", "train_seconds"}`,
-        also written to `<folder>/prior_width.json`.
+        Rows `{"radius", "seed", "dice_mean", "dice_std", "train_seconds", "epochs", ...}`,
+        also written to `<folder>/prior_width.json` and plotted in
+        `<folder>/prior_width.png` (mean over seeds, +-1 std band).
     """
     from sshn_keras.experiments.runner import job_architecture, load_splits, train_job
+    from sshn_keras.plots import plot_prior_width
+    from sshn_keras.resumable import remove_backup
 
+    for r in radii:
+        if not 0 <= r <= 0.5:
+            raise ValueError(f"Prior radius must lie in [0, 0.5]. Received {r}")
     os.makedirs(os.path.join(folder, "prior_width"), exist_ok=True)
     splits = load_splits(config)
     x, y = splits["test"]
     rows = []
     for r in radii:
-        if not 0 <= r <= 0.5:
-            raise ValueError(f"Prior radius must lie in [0, 0.5]. Received {r}")
         for seed in seeds:
-            path = os.path.join(folder, "prior_width", f"r{r:.2f}_seed{seed}.json")
+            name = f"r{r:.2f}_seed{seed}"
+            path = os.path.join(folder, "prior_width", f"{name}.json")
             if not os.path.exists(path):
+                print(f"prior width {name}: SSHN with prior U({0.5 - r:g}, {0.5 + r:g})", flush=True)
                 # validated at the prior's mean (0.5), where these models are tested
                 cfg = dataclasses.replace(config, prior=(0.5 - r, min(1.0, 0.5 + r)), validation_phis=())
-                model, seconds, _ = train_job(cfg, Job("sshn", seed), splits, verbose)
+                backup_dir = os.path.join(folder, "backup", f"prior_width_{name}")
+                model, seconds, epochs = train_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
                 arch = job_architecture(cfg, x.shape[1:], len(splits["label_names"]))
                 row = sweep_fixed(model.materialize(0.5), x, y, 0.5, arch, label_names=splits["label_names"])
-                _write(path, {"radius": r, "seed": seed, "train_seconds": seconds, **row})
+                _write(path, {"radius": r, "seed": seed, "train_seconds": seconds, "epochs": epochs, **row})
+                remove_backup(backup_dir)  # only once the result is written
                 keras.backend.clear_session()
             with open(path) as f:
                 rows.append(json.load(f))
     _write(os.path.join(folder, "prior_width.json"), rows)
+    plot_prior_width(rows, os.path.join(folder, "prior_width.png"))
     return rows
 
 

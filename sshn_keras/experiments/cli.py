@@ -3,6 +3,7 @@
 import json
 import os
 
+from sshn_keras.experiments.analysis import PRIOR_RADII
 from sshn_keras.experiments.config import PRESETS, ExperimentConfig
 
 
@@ -42,7 +43,8 @@ def analysis_args(args) -> None:
         config.data_root = os.path.abspath(args.data_root)
     check_folder(config, args.folder)
     if args.kind == "prior-width":
-        rows = analysis.prior_width_experiment(config, args.folder, seeds=tuple(args.seeds), verbose=args.verbose)
+        rows = analysis.prior_width_experiment(config, args.folder, radii=tuple(args.radii), seeds=tuple(args.seeds),
+                                               verbose=args.verbose)
         for r in rows:
             print(f"r={r['radius']:.2f} seed={r['seed']}: Dice at phi=0.5 {r['dice_mean']:.4f}")
         return
@@ -72,5 +74,7 @@ def add_analysis_parser(subparsers) -> None:
     p.add_argument("--folder", required=True, help="the experiment folder (weight transfer reads its models)")
     p.add_argument("--data-root", default=None)
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--radii", type=float, nargs="+", default=list(PRIOR_RADII),
+                   help="prior-width only: radii r of U(0.5 - r, 0.5 + r) (default: the paper's 0 ... 0.05)")
     p.add_argument("--verbose", type=int, default=2)
     p.set_defaults(func=analysis_args)

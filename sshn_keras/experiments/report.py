@@ -4,7 +4,8 @@
 
 Prints, in percent test Dice: Dice at phi = 0.5 per method (mean +- std over
 seeds); every method at the Fixed grid's phi (mean over seeds) with the
-SSHN - Fixed difference; and each model's epochs and recorded training time.
+SSHN - Fixed difference; each model's epochs and recorded training time;
+and the analyses' `weight_transfer.json` and `prior_width.json` when present.
 A folder's `protocol*/jobs/*.json` (earlier protocols kept for the record)
 are reported separately when present.
 """
@@ -77,12 +78,43 @@ def cost_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def curves_table(curves: dict) -> str:
+    """`{name: sweep rows}` (e.g. `weight_transfer.json`) as one row of Dice per name."""
+    phis = sorted({round(r["phi"], 4) for rows in curves.values() for r in rows})
+    lines = ["| phi | " + " | ".join(f"{p:.2f}" for p in phis) + " |", "|---" * (len(phis) + 1) + "|"]
+    for name, rows in curves.items():
+        dice = {round(r["phi"], 4): r["dice_mean"] for r in rows}
+        lines.append(f"| {name} | " + " | ".join("-" if p not in dice else f"{100 * dice[p]:.1f}" for p in phis) + " |")
+    return "\n".join(lines)
+
+
+def prior_width_table(rows: list) -> str:
+    """Prior-width rows as test Dice at phi = 0.5 per radius (mean +- std over seeds)."""
+    by_radius = {}
+    for row in rows:
+        by_radius.setdefault(round(row["radius"], 4), []).append(row)
+    lines = ["| prior radius r: U(0.5 - r, 0.5 + r) | test Dice at phi = 0.5 | seeds | epochs | recorded training time (s) |",
+             "|---|---|---|---|---|"]
+    for r in sorted(by_radius):
+        dice = [100 * row["dice_mean"] for row in by_radius[r]]
+        epochs = "/".join(str(row.get("epochs", "?")) for row in by_radius[r])
+        seconds = "/".join(f"{row['train_seconds']:.0f}" for row in by_radius[r])
+        lines.append(f"| {r:.2f} | {np.mean(dice):.1f} +- {np.std(dice):.1f} | {len(dice)} | {epochs} | {seconds} |")
+    return "\n".join(lines)
+
+
 def report(folder: str) -> str:
     with open(os.path.join(folder, "results.json")) as f:
         results = json.load(f)
     parts = [f"## {folder}", phi05_table(results), grid_table(results), cost_table(results)]
     if results.get("missing"):
         parts.append("missing: " + ", ".join(results["missing"]))
+    for name, title, table in (("weight_transfer.json", "weight transfer (test Dice, %)", curves_table),
+                               ("prior_width.json", "prior width", prior_width_table)):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            with open(path) as f:
+                parts += [f"### {title}", table(json.load(f))]
     for old in sorted(glob.glob(os.path.join(folder, "protocol*"))):
         jobs = {}
         for path in sorted(glob.glob(os.path.join(old, "jobs", "*.json"))):

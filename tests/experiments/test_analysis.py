@@ -30,5 +30,14 @@ def test_prior_width_experiment_caches(tmp_path):
     config = ExperimentConfig.from_dict(PRESETS["synthetic_smoke"].to_dict())
     rows = prior_width_experiment(config, str(tmp_path), radii=(0.0, 0.05), verbose=0)
     assert [r["radius"] for r in rows] == [0.0, 0.05] and all(r["phi"] == 0.5 for r in rows)
+    assert (tmp_path / "prior_width.png").stat().st_size > 0
+    assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir())  # removed once tested
     again = prior_width_experiment(config, str(tmp_path), radii=(0.0, 0.05), verbose=0)
     assert again == rows
+
+
+def test_prior_radius_outside_range_is_refused_before_training(tmp_path):
+    config = ExperimentConfig.from_dict(PRESETS["synthetic_smoke"].to_dict())
+    with pytest.raises(ValueError, match="Prior radius must lie in"):
+        prior_width_experiment(config, str(tmp_path), radii=(0.0, 0.6), verbose=0)
+    assert not (tmp_path / "prior_width").exists()

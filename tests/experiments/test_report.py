@@ -1,6 +1,6 @@
 import json
 
-from sshn_keras.experiments.report import grid_table, main, phi05_table
+from sshn_keras.experiments.report import curves_table, grid_table, main, phi05_table, prior_width_table
 
 
 def _job(method, seed, dice_by_phi, phi=None):
@@ -39,3 +39,33 @@ def test_without_a_fixed_grid_every_005_step_is_shown():
     results = {"config": {"fixed_grid": []}, "jobs": {"sshn_seed0": _job("sshn", 0, {0.05: 0.8, 0.07: 0.85, 0.1: 0.9})}}
     table = grid_table(results)
     assert "| phi | 0.05 | 0.10 |" in table and "| sshn | 80.0 | 90.0 |" in table
+
+
+def test_analysis_tables():
+    curves = {"a": [{"phi": 0.25, "dice_mean": 0.5}, {"phi": 0.5, "dice_mean": 0.9}], "b": [{"phi": 0.5, "dice_mean": 0.8}]}
+    table = curves_table(curves)
+    assert "| phi | 0.25 | 0.50 |" in table and "| a | 50.0 | 90.0 |" in table and "| b | - | 80.0 |" in table
+    rows = [{"radius": 0.0, "seed": 0, "dice_mean": 0.90, "epochs": 30, "train_seconds": 100.0},
+            {"radius": 0.0, "seed": 1, "dice_mean": 0.92, "epochs": 40, "train_seconds": 120.0},
+            {"radius": 0.05, "seed": 0, "dice_mean": 0.95, "epochs": 50, "train_seconds": 150.0}]
+    table = prior_width_table(rows)
+    assert "| 0.00 | 91.0 +- 1.0 | 2 | 30/40 | 100/120 |" in table and "| 0.05 | 95.0 +- 0.0 | 1 | 50 | 150 |" in table
+
+
+def test_report_includes_the_analyses(tmp_path):
+    (tmp_path / "results.json").write_text(json.dumps(_results()))
+    (tmp_path / "prior_width.json").write_text(json.dumps([{"radius": 0.01, "seed": 0, "dice_mean": 0.9,
+                                                             "epochs": 3, "train_seconds": 1.0}]))
+    from sshn_keras.experiments.report import report
+
+    text = report(str(tmp_path))
+    assert "### prior width" in text and "| 0.01 | 90.0 +- 0.0 | 1 | 3 | 1 |" in text
+    assert "weight transfer" not in text
+
+
+def test_prior_width_plot(tmp_path):
+    from sshn_keras.plots import plot_prior_width
+
+    rows = [{"radius": r, "seed": s, "dice_mean": 0.9 + r + 0.01 * s} for r in (0.0, 0.02) for s in (0, 1)]
+    path = plot_prior_width(rows, str(tmp_path / "p.png"))
+    assert path.endswith("p.png") and (tmp_path / "p.png").stat().st_size > 1000
