@@ -127,27 +127,41 @@ def _atomic_save(model, path: str) -> None:
     os.replace(tmp, path)
 
 
+SEED_FIELDS = ("seeds", "fixed_seeds")
+
+
 def check_folder(config: ExperimentConfig, folder: str) -> None:
     """Create the folder for `config`, or check that it already belongs to `config`.
 
+    A configuration that only adds seeds to the folder's (every job of the
+    folder's configuration is still a job, trained the same way) extends the
+    experiment: `config.json` is updated and the finished jobs are kept.
+
     Raises:
-        ValueError: if the folder holds another configuration's experiment
-            (nothing is overwritten).
+        ValueError: if the folder holds another configuration's experiment,
+            or `config` drops some of its jobs (nothing is overwritten).
     """
-    os.makedirs(os.path.join(folder, "models"), exist_ok=True)
-    os.makedirs(os.path.join(folder, "jobs"), exist_ok=True)
     path = os.path.join(folder, "config.json")
     if os.path.exists(path):
         with open(path) as f:
             existing = ExperimentConfig.from_dict(json.load(f))
         diff = existing.differences(config)
         if diff:
-            raise ValueError(
-                f"{folder!r} holds an experiment with a different configuration (differs in: {', '.join(diff)}). "
-                "Use another folder; nothing was overwritten."
-            )
+            dropped = sorted({j.key for j in existing.jobs()} - {j.key for j in config.jobs()})
+            if not set(diff) <= set(SEED_FIELDS) or dropped:
+                detail = f"differs in: {', '.join(diff)}" + (f"; it would drop jobs {dropped}" if dropped else "")
+                raise ValueError(
+                    f"{folder!r} holds an experiment with a different configuration ({detail}). "
+                    "Use another folder; nothing was overwritten."
+                )
+            added = [j.key for j in config.jobs() if j.key not in {e.key for e in existing.jobs()}]
+            print(f"{folder}: extending the experiment by {len(added)} job(s) (more seeds): {', '.join(added)}", flush=True)
+            _atomic_json(path, config.to_dict())
     else:
+        os.makedirs(folder, exist_ok=True)
         _atomic_json(path, config.to_dict())
+    os.makedirs(os.path.join(folder, "models"), exist_ok=True)
+    os.makedirs(os.path.join(folder, "jobs"), exist_ok=True)
 
 
 def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2,

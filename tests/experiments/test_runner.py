@@ -41,11 +41,29 @@ def test_folder_of_another_configuration_is_refused(tmp_path):
     assert (tmp_path / "exp" / "config.json").read_text() == before
 
 
+def test_more_seeds_extend_a_folder_and_fewer_are_refused(tmp_path):
+    folder = str(tmp_path / "exp")
+    from sshn_keras.experiments.runner import check_folder
+
+    check_folder(_smoke(), folder)
+    (tmp_path / "exp" / "jobs" / "sshn_seed0.json").write_text("{}")  # a finished job stays
+    more = _smoke(seeds={"sshn": [0, 1], "stochastic": [0], "film": [0]}, fixed_seeds={"0.25": [0, 1]})
+    check_folder(more, folder)
+    saved = ExperimentConfig.from_dict(json.loads((tmp_path / "exp" / "config.json").read_text()))
+    assert saved.differences(more) == [] and (tmp_path / "exp" / "jobs" / "sshn_seed0.json").exists()
+    with pytest.raises(ValueError, match=r"differs in: fixed_seeds, seeds; it would drop jobs \['fixed_phi0.25_seed1', 'sshn_seed1'\]"):
+        check_folder(_smoke(), folder)
+    with pytest.raises(ValueError, match="differs in: learning_rate, seeds\\)"):
+        check_folder(_smoke(seeds={"sshn": [0, 1, 2], "stochastic": [0], "film": [0]}, fixed_seeds={"0.25": [0, 1]},
+                            learning_rate=0.1), folder)
+    assert ExperimentConfig.from_dict(json.loads((tmp_path / "exp" / "config.json").read_text())).differences(more) == []
+
+
 def test_job_order_puts_first_seeds_first():
     keys = [j.key for j in PRESETS["wbc_paper"].jobs()]
     assert keys[:5] == ["sshn_seed0", "stochastic_seed0", "film_seed0", "fixed_phi0.50_seed0", "fixed_phi0.45_seed0"]
-    assert len(keys) == 3 + 1 + 1 + 10 + 2
-    assert keys.count("fixed_phi0.50_seed1") == 1
+    assert len(keys) == 3 + 1 + 1 + 3 * 10
+    assert keys.count("fixed_phi0.50_seed1") == 1 and keys.index("sshn_seed1") < keys.index("fixed_phi0.05_seed1")
 
 
 def test_bad_config():
