@@ -15,7 +15,8 @@ def main_args(args) -> None:
     config = ExperimentConfig.from_dict(PRESETS[args.preset].to_dict())
     if args.data_root:
         config.data_root = os.path.abspath(args.data_root)
-    results = run_experiment(config, args.folder, max_jobs=args.max_jobs, verbose=args.verbose, methods=args.methods)
+    results = run_experiment(config, args.folder, max_jobs=args.max_jobs, verbose=args.verbose, methods=args.methods,
+                             only=args.jobs)
     print(json.dumps(results["summary"], indent=1))
     print(f"finished jobs: {len(results['jobs'])}, missing: {len(results['missing'])}; results in {args.folder}/results.json")
 
@@ -28,6 +29,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-jobs", type=int, default=None, help="train at most this many new models now")
     p.add_argument("--methods", nargs="+", default=None, choices=["sshn", "stochastic", "film", "fixed"],
                    help="train only these methods' jobs now (default: all, in priority order)")
+    p.add_argument("--jobs", nargs="+", default=None, metavar="NAME",
+                   help="train only these jobs now, named as in the folder's jobs/ (e.g. fixed_phi0.50_seed2)")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (0, 1 or 2)")
     p.set_defaults(func=main_args)
 

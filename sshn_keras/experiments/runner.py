@@ -165,7 +165,7 @@ def check_folder(config: ExperimentConfig, folder: str) -> None:
 
 
 def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2,
-                   methods=None) -> dict:
+                   methods=None, only=None) -> dict:
     """Run (or resume) an experiment in `folder`; returns the aggregated results.
 
     Args:
@@ -175,18 +175,29 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         verbose: Keras verbosity of `fit`.
         methods: train only the jobs of these methods now (e.g. `["fixed"]`;
             None: all); the others stay missing for a later call.
+        only: train only the jobs with these keys now (e.g.
+            `["fixed_phi0.50_seed2"]`, as named in `jobs/`; None: all), in
+            priority order.
     """
     if methods is not None:
         methods = list(methods)
         unknown = sorted(set(methods) - set(METHOD_NAMES))
         if unknown or not methods:
             raise ValueError(f"`methods` must be a non-empty list among {list(METHOD_NAMES)}. Received {methods}")
+    jobs = config.jobs()
+    if only is not None:
+        only = list(only)
+        unknown = sorted(set(only) - {job.key for job in jobs})
+        if unknown or not only:
+            raise ValueError(f"`only` must be a non-empty list of job names of this experiment. Unknown: {unknown}; "
+                             f"the experiment's jobs are {[job.key for job in jobs]}")
     check_folder(config, folder)
     splits = load_splits(config)
     trained = 0
-    jobs = config.jobs()
     for i, job in enumerate(jobs):
         if methods is not None and job.method not in methods:
+            continue
+        if only is not None and job.key not in only:
             continue
         result_path = os.path.join(folder, "jobs", f"{job.key}.json")
         model_path = os.path.join(folder, "models", f"{job.key}.keras")

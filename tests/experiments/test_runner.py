@@ -114,6 +114,17 @@ def test_methods_filter_trains_only_those_jobs_and_head_rank_reaches_sshn(tmp_pa
         run_experiment(config, str(folder), methods=["unet"])
 
 
+def test_jobs_filter_trains_only_the_named_jobs_and_unknown_names_are_refused(tmp_path):
+    folder = tmp_path / "exp"
+    config = _smoke(seeds={"sshn": [0]}, fixed_grid=(0.5,), fixed_seeds={"0.5": [0, 1]}, max_epochs=1)
+    with pytest.raises(ValueError, match="Unknown: \\['fixed_phi0.50_seed7'\\].*fixed_phi0.50_seed1"):
+        run_experiment(config, str(folder), only=["fixed_phi0.50_seed7"])
+    assert not folder.exists()  # refused before anything was written
+    results = run_experiment(config, str(folder), verbose=0, only=["fixed_phi0.50_seed1"])
+    assert list(results["jobs"]) == ["fixed_phi0.50_seed1"]
+    assert results["missing"] == ["sshn_seed0", "fixed_phi0.50_seed0"]
+
+
 def test_compact_head_preset_has_no_fixed_jobs():
     config = PRESETS["wbc_compact_head"]
     assert [j.key for j in config.jobs()] == ["sshn_seed0"] and config.head_rank == 8
