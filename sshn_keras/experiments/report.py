@@ -4,7 +4,8 @@
 
 Prints, in percent test Dice: Dice at phi = 0.5 per method (mean +- std over
 seeds); every method at the Fixed grid's phi (mean over seeds) with the
-SSHN - Fixed difference; each model's epochs and recorded training time;
+SSHN - Fixed difference; each seed's curve with the std over seeds (when a
+method has several); each model's epochs and recorded training time;
 and the analyses' `weight_transfer.json` and `prior_width.json` when present.
 A folder's `protocol*/jobs/*.json` (earlier protocols kept for the record)
 are reported separately when present.
@@ -42,10 +43,7 @@ def phi05_table(results: dict) -> str:
 def grid_table(results: dict) -> str:
     """Every method at the Fixed grid's phi (or every 0.05 without a grid), plus SSHN - Fixed."""
     curves = method_curves(results)
-    grid = sorted(round(p, 4) for p in results["config"]["fixed_grid"])
-    if not grid:  # no Fixed grid (e.g. an SSHN-only experiment): every 0.05 step
-        grid = [round(0.05 * k, 2) for k in range(1, 21) if any(abs(0.05 * k - p) < 1e-6
-                                                                for c in curves.values() for p in c["phi"])]
+    grid = _grid(results, curves)
     lines = ["| phi | " + " | ".join(f"{p:.2f}" for p in grid) + " |", "|---" * (len(grid) + 1) + "|"]
     for method in ORDER:
         if method in curves:
@@ -68,6 +66,42 @@ def grid_table(results: dict) -> str:
             g = [x for q, x in zip(any_curve["phi"], any_curve["gflops"]) if abs(q - p) < 1e-6]
             cells.append(f"{g[0]:.2f}" if g else "-")
         lines.append("| GFLOPs / image | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _grid(results: dict, curves: dict) -> list:
+    grid = sorted(round(p, 4) for p in results["config"]["fixed_grid"])
+    if not grid:  # no Fixed grid (e.g. an SSHN-only experiment): every 0.05 step
+        grid = [round(0.05 * k, 2) for k in range(1, 21) if any(abs(0.05 * k - p) < 1e-6
+                                                                for c in curves.values() for p in c["phi"])]
+    return grid
+
+
+def seeds_table(results: dict) -> str | None:
+    """Each seed's curve at the grid's phi (a Fixed "seed" row gathers that seed's U-Nets), plus the
+    std over seeds; None when every method has one seed."""
+    curves = method_curves(results)
+    if all(max(c["seeds"]) <= 1 for c in curves.values()):
+        return None
+    grid = _grid(results, curves)
+    dice = {}
+    for job in results["jobs"].values():
+        for row in job["rows"]:
+            dice.setdefault((job["method"], job["seed"]), {})[round(row["phi"], 4)] = row["dice_mean"]
+    lines = ["| seed | " + " | ".join(f"{p:.2f}" for p in grid) + " |", "|---" * (len(grid) + 1) + "|"]
+    for method in ORDER:
+        seeds = sorted(s for m, s in dice if m == method)
+        for seed in seeds:
+            lines.append(f"| {method} seed {seed} | "
+                         + " | ".join("-" if p not in dice[method, seed] else f"{100 * dice[method, seed][p]:.1f}"
+                                      for p in grid) + " |")
+        if len(seeds) > 1:
+            cells = []
+            for p in grid:
+                m, n = _at(curves[method], p)
+                std = [s for q, s in zip(curves[method]["phi"], curves[method]["std"]) if abs(q - p) < 1e-6]
+                cells.append(f"{100 * std[0]:.1f} ({n})" if n > 1 else "-")
+            lines.append(f"| {method} std (seeds) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -106,7 +140,11 @@ def prior_width_table(rows: list) -> str:
 def report(folder: str) -> str:
     with open(os.path.join(folder, "results.json")) as f:
         results = json.load(f)
-    parts = [f"## {folder}", phi05_table(results), grid_table(results), cost_table(results)]
+    parts = [f"## {folder}", phi05_table(results), grid_table(results)]
+    seeds = seeds_table(results)
+    if seeds:
+        parts += ["### every seed (test Dice, %)", seeds]
+    parts.append(cost_table(results))
     if results.get("missing"):
         parts.append("missing: " + ", ".join(results["missing"]))
     for name, title, table in (("weight_transfer.json", "weight transfer (test Dice, %)", curves_table),

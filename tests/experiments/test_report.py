@@ -1,6 +1,6 @@
 import json
 
-from sshn_keras.experiments.report import curves_table, grid_table, main, phi05_table, prior_width_table
+from sshn_keras.experiments.report import curves_table, grid_table, main, phi05_table, prior_width_table, seeds_table
 
 
 def _job(method, seed, dice_by_phi, phi=None):
@@ -25,6 +25,16 @@ def test_tables_average_seeds_and_subtract_fixed():
     assert "| sshn | 91.0 | 93.0 |" in table
     assert "| fixed | 93.0 | 92.5 |" in table
     assert "| SSHN - Fixed | -2.0 | +0.5 |" in table
+
+
+def test_seeds_table_lists_every_seed_and_the_std():
+    results = _results()
+    table = seeds_table(results)
+    assert "| sshn seed 0 | 90.0 | 92.0 |" in table and "| sshn seed 1 | 92.0 | 94.0 |" in table
+    assert "| sshn std (seeds) | 1.0 (2) | 1.0 (2) |" in table
+    assert "| fixed seed 0 | 93.0 | 92.5 |" in table and "fixed std" not in table
+    del results["jobs"]["sshn_seed1"]
+    assert seeds_table(results) is None  # one seed everywhere: nothing to add
 
 
 def test_cli_reads_a_folder_and_refuses_a_missing_one(tmp_path, capsys):
