@@ -68,6 +68,12 @@ def method_curves(results: dict) -> dict:
     return curves
 
 
+def _seed_count(seeds: list) -> str:
+    """Legend text for per-point seed counts: "3 seeds", or "1-3 seeds" when points differ."""
+    lo, hi = min(seeds), max(seeds)
+    return f"{lo} seed" if hi == 1 else f"{hi} seeds" if lo == hi else f"{lo}-{hi} seeds"
+
+
 def plot_methods(results: dict, folder: str, title: str | None = None) -> list:
     """Dice vs phi and Dice vs GFLOPs for every method (mean over seeds, +-1 std band).
 
@@ -85,7 +91,7 @@ def plot_methods(results: dict, folder: str, title: str | None = None) -> list:
                 continue
             c = curves[method]
             label, color = METHOD_STYLE[method]
-            label = f"{label} ({max(c['seeds'])} seed{'s' if max(c['seeds']) > 1 else ''})"
+            label = f"{label} ({_seed_count(c['seeds'])})"
             lo = [m - s for m, s in zip(c["mean"], c["std"])]
             hi = [m + s for m, s in zip(c["mean"], c["std"])]
             if method == "fixed":

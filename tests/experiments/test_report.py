@@ -79,3 +79,26 @@ def test_prior_width_plot(tmp_path):
     rows = [{"radius": r, "seed": s, "dice_mean": 0.9 + r + 0.01 * s} for r in (0.0, 0.02) for s in (0, 1)]
     path = plot_prior_width(rows, str(tmp_path / "p.png"))
     assert path.endswith("p.png") and (tmp_path / "p.png").stat().st_size > 1000
+
+
+def test_method_plot_legend_counts_seeds_per_point(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sshn_keras import plots
+
+    results = _results()
+    results["jobs"]["fixed_phi0.50_seed1"] = _job("fixed", 1, {0.5: 0.93}, 0.5)
+    results["config"]["dataset"] = "toy"
+    labels = []
+    original = plt.Figure.savefig
+
+    def record(fig, *args, **kwargs):
+        labels.append([t.get_text() for t in fig.axes[0].get_legend().get_texts()])
+        return original(fig, *args, **kwargs)
+
+    plt.Figure.savefig = record
+    try:
+        plots.plot_methods(results, str(tmp_path))
+    finally:
+        plt.Figure.savefig = original
+    assert labels[0] == ["SSHN (2 seeds)", "Fixed (1-2 seeds)"]
