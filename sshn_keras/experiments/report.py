@@ -98,9 +98,8 @@ def seeds_table(results: dict) -> str | None:
         if len(seeds) > 1:
             cells = []
             for p in grid:
-                m, n = _at(curves[method], p)
-                std = [s for q, s in zip(curves[method]["phi"], curves[method]["std"]) if abs(q - p) < 1e-6]
-                cells.append(f"{100 * std[0]:.1f} ({n})" if n > 1 else "-")
+                values = [dice[method, seed][p] for seed in seeds if p in dice[method, seed]]
+                cells.append(f"{100 * np.std(values):.1f} ({len(values)})" if len(values) > 1 else "-")
             lines.append(f"| {method} std (seeds) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

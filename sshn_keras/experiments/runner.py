@@ -189,7 +189,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         only = list(only)
         unknown = sorted(set(only) - {job.key for job in jobs})
         if unknown or not only:
-            raise ValueError(f"`only` must be a non-empty list of job names of this experiment. Unknown: {unknown}; "
+            raise ValueError(f"`only` (--jobs) must be a non-empty list of job names of this experiment. Unknown: {unknown}; "
                              f"the experiment's jobs are {[job.key for job in jobs]}")
     check_folder(config, folder)
     splits = load_splits(config)
