@@ -20,6 +20,8 @@ import numpy as np
 
 # Table 5 of the paper (test Dice at phi = 0.5, mean +- std over seeds), quoted for comparison.
 PAPER_TABLE5 = {"sshn": (92.7, 0.4), "fixed": (90.9, 0.6), "stochastic": (88.1, 2.0), "film": (87.1, 1.4)}
+# The paper's training-cost claim: the grid of Fixed U-Nets costs more than this many times one SSHN.
+PAPER_GRID_OVER_SSHN_COST = 10
 NAMES = {"sshn": "SSHN", "fixed": "Fixed", "stochastic": "Stochastic", "film": "FiLM"}
 ORDER = ("sshn", "fixed", "stochastic", "film")
 
