@@ -114,7 +114,7 @@ def _seed_counts(rows: list, side: str) -> str:
         by_n.setdefault(len(r[side]), []).append(r["phi"])
     if len(by_n) == 1:
         return f"{_seeds(next(iter(by_n)))} at every phi"
-    parts = sorted(by_n.items(), key=lambda kv: len(kv[1]))
+    parts = sorted(by_n.items(), key=lambda kv: (len(kv[1]), kv[0]))  # "the others": most phi, then most seeds
     return ", ".join(f"{_seeds(n)} at phi = {_phis(ps)}" for n, ps in parts[:-1]) + f", {_seeds(parts[-1][0])} at the others"
 
 
