@@ -6,8 +6,8 @@ count of phi where SSHN is at least as accurate), each SSHN seed against the
 Fixed seed means, the baselines against SSHN, compact heads against every
 model and seed, recorded training costs, and the analyses. "At least as
 accurate" compares unrounded means (SSHN - Fixed >= 0); the text rounds
-Dice to 0.1 points. `BLOCKS` names them for generated Markdown blocks
-(`sshn_keras.experiments.generated`), which
+Dice to 0.1 points. `sshn_keras.experiments.results_md` names them for the
+generated blocks of RESULTS.md and README, which
 `python -m sshn_keras.experiments.report --write RESULTS.md README.md` rewrites.
 """
 
@@ -95,7 +95,8 @@ def comparison(results: dict, a: str = "sshn", b: str = "fixed") -> list:
     return rows
 
 
-def _count_sentence(rows: list, a: str, b: str) -> str:
+def count_sentence(rows: list, a: str, b: str) -> str:
+    """"A is at least as accurate as B at K of N grid phi (range) and below it at phi = ..." from `comparison` rows."""
     ok = [r for r in rows if r["diff"] >= 0]
     below = [r for r in rows if r["diff"] < 0]
     n = len(rows)
@@ -107,8 +108,8 @@ def _count_sentence(rows: list, a: str, b: str) -> str:
     return text
 
 
-def _seed_counts(rows: list, side: str) -> str:
-    """"3 seeds at every phi" or "3 seeds at phi = 0.05 and 0.50, 1 seed at the others"."""
+def seed_counts(rows: list, side: str) -> str:
+    """Seeds per phi of one side ("a" or "b") of `comparison` rows: "3 seeds at every phi" or "3 seeds at phi = 0.05 and 0.50, 1 seed at the others"."""
     by_n = {}
     for r in rows:
         by_n.setdefault(len(r[side]), []).append(r["phi"])
@@ -123,8 +124,8 @@ def status(paper: str) -> str:
     results = load(paper)
     rows = comparison(results)
     missing = results.get("missing", [])
-    return (f"On the mean over seeds (SSHN: {_seed_counts(rows, 'a')}; Fixed: {_seed_counts(rows, 'b')}), "
-            + _count_sentence(rows, "sshn", "fixed") + "."
+    return (f"On the mean over seeds (SSHN: {seed_counts(rows, 'a')}; Fixed: {seed_counts(rows, 'b')}), "
+            + count_sentence(rows, "sshn", "fixed") + "."
             + (f" `results.json` lists {len(missing)} models as missing." if missing else ""))
 
 
@@ -136,7 +137,7 @@ def verdict(paper: str) -> str:
     for r in rows:
         cells = [f"{len(v)} | {_f(np.mean(v))} | " + (_f(np.std(v)) if len(v) > 1 else "-") for v in (r["a"], r["b"])]
         lines.append(f"| {r['phi']:.2f} | {cells[0]} | {cells[1]} | {_s(r['diff'])} | {'>=' if r['diff'] >= 0 else 'below'} |")
-    return "\n".join(lines) + "\n\n**On the seed means, " + _count_sentence(rows, "sshn", "fixed") + ".**"
+    return "\n".join(lines) + "\n\n**On the seed means, " + count_sentence(rows, "sshn", "fixed") + ".**"
 
 
 def sshn_seeds(paper: str) -> str:

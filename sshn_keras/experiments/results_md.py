@@ -36,8 +36,8 @@ def readme_caption(paper: str) -> str:
         diffs = [d["sshn"][seed][r["phi"]] - sum(r["b"]) / len(r["b"]) for r in rows]
         per_seed.append(f"{sum(x >= 0 for x in diffs)}")
     return (f"*Dice versus cost on the real WBC test set, made by `sshn-keras experiment --preset wbc_paper`: one SSHN "
-            f"against ten Fixed U-Nets. On the mean over seeds (SSHN: {claims._seed_counts(rows, 'a')}; Fixed: "
-            f"{claims._seed_counts(rows, 'b')}), " + claims._count_sentence(rows, "sshn", "fixed")
+            f"against {len(rows)} Fixed U-Nets, one per grid phi. On the mean over seeds "
+            f"(SSHN: {claims.seed_counts(rows, 'a')}; Fixed: {claims.seed_counts(rows, 'b')}), " + claims.count_sentence(rows, "sshn", "fixed")
             + f"; its seeds {', '.join(str(s) for s in sorted(d['sshn']))} one by one are at least as accurate as the "
             f"Fixed mean at {', '.join(per_seed)} of {len(rows)} phi. See [RESULTS.md](RESULTS.md) for what has been "
             f"run, the seeds and stds of both sides, and how it compares with the paper.*")
