@@ -9,6 +9,15 @@ accurate" compares unrounded means (SSHN - Fixed >= 0); the text rounds
 Dice to 0.1 points. `sshn_keras.experiments.results_md` names them for the
 generated blocks of RESULTS.md and README, which
 `python -m sshn_keras.experiments.report --write RESULTS.md README.md` rewrites.
+
+Every block function takes experiment folders (paths holding a `results.json`)
+and returns Markdown; a folder without `results.json` raises a ValueError
+naming it.
+
+Example:
+>>> print(verdict("experiments/wbc_paper"))  # doctest: +SKIP
+| phi | SSHN seeds | SSHN mean | SSHN std | Fixed seeds | Fixed mean | Fixed std | SSHN - Fixed | |
+...
 """
 
 import glob
