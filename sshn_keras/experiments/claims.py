@@ -305,3 +305,22 @@ def protocol(paper: str) -> str:
             f"* **SSHN, Stochastic, FiLM**: validated at phi = {', '.join(f'{p:g}' for p in vp)}, early stopping on the "
             f"*mean* validation loss over these {len(vp)} (`sshn_keras.callbacks.PhiGridValidation`), patience "
             f"{c['phi_patience']}, at most {c['phi_max_epochs']} epochs.")
+
+
+def recipe_why(paper: str) -> str:
+    """The numbers behind the default recipe's phi-grid validation (README's quickstart)."""
+    results = load(paper)
+    old, new = _protocol1(paper), dice(results)
+    fixed = {p: sum(values(new["fixed"], p)) / len(values(new["fixed"], p)) for p in grid(results)}
+    small = [p for p in grid(results) if p <= 0.15]
+    gap_old = {p: old["sshn"][0][p] - fixed[p] for p in small}
+    gap_new = {p: new["sshn"][0][p] - fixed[p] for p in small}
+    worst = min(gap_old, key=gap_old.get)
+    c = results["config"]
+    with open(os.path.join(paper, "protocol1", "config.json")) as f:
+        first = json.load(f)
+    return (f"On WBC, an SSHN (seed 0) validated at the prior's middle only (patience {first['patience']}) was "
+            f"{_s(gap_old[worst])} Dice points from the mean Fixed U-Net at phi = {worst:.2f} "
+            f"({_span(list(gap_old.values()))} at phi = {_phis(small)}); validated on the mean over phi = "
+            f"{', '.join(f'{p:g}' for p in c['validation_phis'])} (patience {c['phi_patience']}) it was "
+            f"{_span(list(gap_new.values()))} there.")

@@ -103,6 +103,7 @@ _GENERATORS = {
     "flops": cost_claims.flops,
     "head_size": cost_claims.head_size,
     "readme_caption": readme_caption,
+    "recipe_why": claims.recipe_why,
 }
 BLOCKS = {name: _wrapped(generator) for name, generator in _GENERATORS.items()}
 

@@ -139,9 +139,14 @@ def test_generated_blocks_match_the_committed_json(name):
 
 def test_readme_caption_is_generated():
     names = [name for name, _, _ in find_blocks(_text("README.md"))]
-    assert names == ["readme_caption"]
+    assert names == ["recipe_why", "readme_caption"]
     caption = next(body for name, _, body in find_blocks(_text("README.md")) if name == "readme_caption")
     assert "of 10 grid phi" in caption
+
+
+def test_recipe_why_compares_the_two_protocols_at_small_phi():
+    text = claims.recipe_why(PAPER)
+    assert "patience 10" in text and "patience 20" in text and "phi = 0.05, 0.10 and 0.15" in text
 
 
 @pytest.mark.parametrize("passage", sorted(CHECKED))
