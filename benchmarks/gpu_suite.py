@@ -52,7 +52,7 @@ EXPORT_ATOL = 1e-5  # SavedModel on CPU vs the model on CPU
 MIRRORED_RTOL = 1e-2  # max |w_mirrored - w_single| / max |w_single - w_initial|
 SEGMENTATION = ("sshn", "fixed_xla", "fixed_auto", "fixed_noxla", "stochastic", "film")
 JIT = {"fixed_xla": True, "fixed_auto": "auto", "fixed_noxla": False}
-TINY = dict(size=[32, 32], batches=[4], steps=3, warmup=2, filters=4, stages=3, compare_steps=3, sweep_images=4,
+TINY = dict(size=[32, 32], batches=[4], steps=3, warmup=2, filters=4, stages=2, compare_steps=3, sweep_images=4,
             size3d=[16, 16, 16])
 
 
@@ -101,7 +101,7 @@ from sshn_keras.export import export_saved_model, load_saved_model  # noqa: E402
 from sshn_keras.flops import unet_flops  # noqa: E402
 from sshn_keras.losses import SegmentationCrossEntropy  # noqa: E402
 from sshn_keras.metrics.dice import hard_dice_per_label  # noqa: E402
-from sshn_keras.models import METHODS, SSHNUNet, build_unet  # noqa: E402
+from sshn_keras.models import METHODS, build_unet  # noqa: E402
 from sshn_keras.registration import SSHNVxmDense, compile_registration, export_registration_saved_model  # noqa: E402
 from sshn_keras.sweep import phi_grid  # noqa: E402
 from sweep import time_sweep  # noqa: E402
@@ -151,10 +151,12 @@ def train_run(model, data, steps: int, warmup: int, gpu: bool) -> dict:
     }
 
 
-def mean_dice(model, x, y) -> float:
+def loss_and_dice(model, x, y) -> tuple:
+    """Cross-entropy and mean foreground Dice of `model` at `PHI` (one `predict`)."""
     probs = model.predict(x, phi=PHI, batch_size=8, verbose=0)
+    loss = float(SegmentationCrossEntropy()(y, probs))
     d = hard_dice_per_label(y, probs.argmax(-1), model.num_classes)[:, 1:]
-    return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+    return loss, float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
 
 
 # -- sections -----------------------------------------------------------------
@@ -179,7 +181,8 @@ def training_section(args, arch, x, y, gpu, gpu_name) -> dict:
     return out
 
 
-def precision_section(args, arch, x, y, xv, yv, gpu) -> dict:
+def precision_section(args, arch, x, y, xv, yv, gpu) -> tuple:
+    """SSHN under each policy from the same weights; returns `(result, float32 model, its initial weights, its run)`."""
     data = repeat_batches(x, y, args.batches[0])
     out, initial = {}, None
     for policy in ("float32", "mixed_float16", "mixed_bfloat16"):
@@ -190,13 +193,12 @@ def precision_section(args, arch, x, y, xv, yv, gpu) -> dict:
                 initial = model.get_weights()
             model.set_weights(initial)
             run = train_run(model, data, args.compare_steps, 1, gpu)
-            loss = float(model.evaluate(xv, yv, phi=PHI, batch_size=8, verbose=0))
-            out[policy] = {"loss": loss, "dice": mean_dice(model, xv, yv), "steps_per_s": run["steps_per_s"],
-                           "new_traces": run["new_traces"]}
+            loss, dice = loss_and_dice(model, xv, yv)
+            out[policy] = {"loss": loss, "dice": dice, "steps_per_s": run["steps_per_s"], "new_traces": run["new_traces"]}
         finally:
             keras.config.set_dtype_policy("float32")
         if policy == "float32":
-            trained = model  # kept for the sweep and the exports
+            trained, trained_run = model, run
     ref = out["float32"]
     for policy in ("mixed_float16", "mixed_bfloat16"):
         entry = out[policy]
@@ -205,23 +207,20 @@ def precision_section(args, arch, x, y, xv, yv, gpu) -> dict:
         entry["dice_abs_diff"] = 0.0 if both_nan else abs(entry["dice"] - ref["dice"])
         entry["within_tolerance"] = bool(entry["loss_rel_diff"] <= LOSS_RTOL and entry["dice_abs_diff"] <= DICE_ATOL)
     out["tolerance"] = {"loss_rtol": LOSS_RTOL, "dice_atol": DICE_ATOL, "steps": args.compare_steps, "phi": PHI}
-    return out, trained
+    return out, trained, initial, trained_run
 
 
-def mirrored_section(args, arch, x, y, gpus) -> dict:
-    devices = [d.name for d in tf.config.list_logical_devices("GPU" if gpus else "CPU")]
+def mirrored_section(args, arch, x, y, single, initial, one) -> dict:
+    """SSHN under `MirroredStrategy` vs `single`, the same model trained on one device from `initial` (run `one`)."""
+    devices = [d.name for d in tf.config.list_logical_devices("GPU" if GPUS else "CPU")]
     strategy = tf.distribute.MirroredStrategy(devices)
     batch = args.batches[0]
     if batch % strategy.num_replicas_in_sync:
         raise ValueError(f"--batches[0]={batch} must be a multiple of the {strategy.num_replicas_in_sync} replicas.")
-    data = repeat_batches(x, y, batch)
-    single = build_segmentation("sshn", arch)
-    initial = single.get_weights()
-    one = train_run(single, data, args.compare_steps, 1, bool(gpus))
     with strategy.scope():
         mirrored = build_segmentation("sshn", arch)
     mirrored.set_weights(initial)
-    many = train_run(mirrored, data, args.compare_steps, 1, bool(gpus))
+    many = train_run(mirrored, repeat_batches(x, y, batch), args.compare_steps, 1, bool(GPUS))
     diff = max(float(np.max(np.abs(a - b))) for a, b in zip(single.get_weights(), mirrored.get_weights()))
     moved = max(float(np.max(np.abs(a - b))) for a, b in zip(initial, single.get_weights()))
     return {
@@ -408,10 +407,10 @@ def main(argv=None) -> int:
 
         try:
             result["training"] = section("training", lambda: training_section(args, arch, x, y, gpu, gpu_name))
-            result["precision"], trained = section(
+            result["precision"], trained, initial, run = section(
                 "precision", lambda: precision_section(args, arch, x, y, xv, yv, gpu)
             )
-            result["mirrored"] = section("mirrored", lambda: mirrored_section(args, arch, x, y, GPUS))
+            result["mirrored"] = section("mirrored", lambda: mirrored_section(args, arch, x, y, trained, initial, run))
             result["sweep"] = section("sweep", lambda: sweep_section(trained, xv, yv))
             result["export"] = section("export", lambda: export_section(trained, xv[:4], folder))
             result["registration"] = section("registration", lambda: {
