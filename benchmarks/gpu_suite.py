@@ -14,17 +14,20 @@ On whatever devices TensorFlow finds (CPU included):
   weights on the same batches and checks loss and Dice at phi = 0.25 against
   float32 (tolerances `LOSS_RTOL`, `DICE_ATOL`);
 * trains SSHN under `MirroredStrategy` over every GPU (on a CPU-only host:
-  two logical CPUs) and on one device, from the same weights;
+  two logical CPUs) and on one device, from the same weights, and compares
+  the weights (`MIRRORED_RTOL`);
 * times a 51-point phi sweep against its bare forward passes
   (`benchmarks/sweep.py`'s `time_sweep`);
 * exports SSHN at one phi and with phi per request, and SSHN registration
   networks (2D and a small 3D) the same two ways; loads each SavedModel
-  under `tf.device("/CPU:0")` and compares its outputs with the model's.
+  under `tf.device("/CPU:0")` and compares its outputs with the model's on
+  the CPU (`EXPORT_ATOL`) and on the device (reported: TF32 and other
+  device kernels round differently).
 
 Exits with status 1 if a check fails (the JSON's `checks`).
 
     python benchmarks/gpu_suite.py [--json gpu_suite.json] [--size 160 192] [--batches 8 32] [--steps 200]
-    python benchmarks/gpu_suite.py --tiny       # seconds on a CPU: the logic, not the timings
+    python benchmarks/gpu_suite.py --tiny       # about two minutes on 2 CPU cores: the logic, not the timings
 """
 
 import argparse

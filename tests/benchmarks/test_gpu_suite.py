@@ -29,7 +29,7 @@ def suite(tmp_path_factory):
     return proc, json.loads(out.read_text())
 
 
-pytestmark = pytest.mark.slow  # one run of the whole suite: about a minute of CPU
+pytestmark = pytest.mark.slow  # one run of the whole suite in a fresh interpreter: about two minutes of CPU
 
 
 def test_exits_zero_and_prints_the_table(suite):
