@@ -16,6 +16,7 @@
   process' peak resident set size (`resource.getrusage`), which only grows.
 """
 
+import atexit
 import glob
 import os
 import resource
@@ -35,6 +36,7 @@ class XlaCompilations:
         if "--xla_dump_to" in flags:
             raise ValueError(f"XLA_FLAGS already sets --xla_dump_to ({flags!r}); unset it to count compilations.")
         os.environ["XLA_FLAGS"] = f"{flags} --xla_dump_to={self.folder}".strip()
+        atexit.register(self.close)
 
     def count(self) -> int:
         """Modules XLA compiled so far."""
