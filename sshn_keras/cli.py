@@ -1,10 +1,22 @@
 """Command line: `sshn-keras <command>` (also `python -m sshn_keras`)."""
 
 import argparse
+import logging
 import sys
 
 from sshn_keras import demo, train_cli
 from sshn_keras.experiments import cli as experiment_cli
+
+
+def show_progress(stream=None) -> None:
+    """Print the package's INFO log lines (experiment progress) as plain lines on `stream` (stdout)."""
+    logger = logging.getLogger("sshn_keras")
+    if not any(getattr(h, "sshn_keras_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(stream or sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.sshn_keras_cli = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def main(argv=None) -> int:
@@ -15,6 +27,7 @@ def main(argv=None) -> int:
     experiment_cli.add_parser(subparsers)
     experiment_cli.add_analysis_parser(subparsers)
     args = parser.parse_args(argv)
+    show_progress()
     try:
         args.func(args)
     except (ValueError, TypeError, OSError, FloatingPointError) as err:  # OSError: missing, unreadable files
