@@ -9,9 +9,15 @@ from sshn_keras.experiments import cli as experiment_cli
 
 
 def show_progress(stream=None) -> None:
-    """Print the package's INFO log lines (experiment progress) as plain lines on `stream` (stdout)."""
+    """Print the package's INFO log lines (experiment progress) as plain lines on `stream` (stdout).
+
+    Called on every command; a second call only points the handler at the current stream.
+    """
     logger = logging.getLogger("sshn_keras")
-    if not any(getattr(h, "sshn_keras_cli", False) for h in logger.handlers):
+    handlers = [h for h in logger.handlers if getattr(h, "sshn_keras_cli", False)]
+    if handlers:
+        handlers[0].setStream(stream or sys.stdout)
+    else:
         handler = logging.StreamHandler(stream or sys.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         handler.sshn_keras_cli = True

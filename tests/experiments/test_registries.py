@@ -1,6 +1,7 @@
 """Adding a method and a dataset is one registry entry each: a toy pair runs through the experiment runner."""
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -42,14 +43,15 @@ def toy_entries():
         DATASETS.unregister("toy_squares")
 
 
-def test_registered_toy_method_and_dataset_run_through_the_runner(tmp_path, toy_entries):
-    config = ExperimentConfig(dataset="toy_squares", image_size=16, seeds={"toy": [0]}, fixed_grid=(0.5,),
+def test_registered_toy_method_and_dataset_run_through_the_runner(tmp_path, toy_entries, caplog):
+    caplog.set_level(logging.INFO, logger="sshn_keras")
+    config = ExperimentConfig(dataset="toy_squares", image_size=16, seeds={"toy": [0]}, fixed_grid=(),
                               fixed_seeds={}, filters=2, num_stages=2, max_epochs=1, patience=1, batch_size=3,
                               sweep=(0.25, 0.5, 0.25), num_images=10)
-    assert [job.key for job in config.jobs()] == ["toy_seed0", "fixed_phi0.50_seed0"]
+    assert [job.key for job in config.jobs()] == ["toy_seed0"]
     results = run_experiment(config, str(tmp_path / "exp"), verbose=0)
     saved = json.loads((tmp_path / "exp" / "results.json").read_text())
-    assert saved["missing"] == [] and set(saved["jobs"]) == {"toy_seed0", "fixed_phi0.50_seed0"}
+    assert saved["missing"] == [] and list(saved["jobs"]) == ["toy_seed0"]
     toy = saved["jobs"]["toy_seed0"]
     assert toy["method"] == "toy" and [row["phi"] for row in toy["rows"]] == [0.25, 0.5]
     assert all(0.0 <= row["dice_mean"] <= 1.0 for row in toy["rows"])
@@ -57,6 +59,7 @@ def test_registered_toy_method_and_dataset_run_through_the_runner(tmp_path, toy_
     assert (tmp_path / "exp" / "models" / "toy_seed0.keras").exists()
     assert (tmp_path / "exp" / "dice_vs_phi.png").exists()
     assert method_style("toy") == ("Toy", "C5") and "toy" in method_order()
+    assert "[1/1] toy_seed0" in caplog.text  # progress is logged
 
 
 def test_names_are_checked_against_the_registries(toy_entries):
@@ -98,3 +101,24 @@ def test_registry_refuses_duplicates_and_lists_names():
     assert registry["a"] == 3 and registry.names() == ("a",) and list(registry) == ["a"] and len(registry) == 1
     with pytest.raises(ValueError, match=r"Unknown thing `kind`='b'. Registered things: \['a'\]"):
         registry.check("b", "kind")
+
+
+def test_the_cli_shows_logged_progress():
+    import io
+
+    from sshn_keras.cli import show_progress
+
+    stream = io.StringIO()
+    show_progress(stream)
+    logger = logging.getLogger("sshn_keras")
+    try:
+        logging.getLogger("sshn_keras.experiments.runner").info("[1/3] %s", "sshn_seed0")
+        assert stream.getvalue() == "[1/3] sshn_seed0\n"
+        other = io.StringIO()
+        show_progress(other)  # a second call adds no second handler, it moves the first
+        logging.getLogger("sshn_keras.experiments.runner").info("again")
+        assert "again" not in stream.getvalue() and other.getvalue() == "again\n"
+    finally:
+        for handler in [h for h in logger.handlers if getattr(h, "sshn_keras_cli", False)]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
