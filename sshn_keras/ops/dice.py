@@ -126,8 +126,11 @@ def label_map_dice(y_true, y_pred, labels=None, include_background: bool = False
     # then per-image counts with one bincount per map: O(voxels), no one-hot.
     order = np.argsort(labels)
     sorted_ids = labels[order]
+    consecutive = np.array_equal(labels, np.arange(len(labels)))  # 0 .. k-1: the id is the column
 
     def columns(x):
+        if consecutive:
+            return np.where((x >= 0) & (x < len(labels)), x, len(labels))
         pos = np.clip(np.searchsorted(sorted_ids, x), 0, len(labels) - 1)
         return np.where(sorted_ids[pos] == x, order[pos], len(labels))
 

@@ -66,3 +66,12 @@ def test_every_dice_calls_the_ops_dice():
     pred = np.array([[0, 1, 2, 2], [1, 1, 0, 0]])
     np.testing.assert_array_equal(dice_metric.hard_dice_per_label(truth, pred, 3),
                                   label_map_dice(truth, pred, labels=np.arange(3))[0])
+
+
+def test_consecutive_ids_count_like_any_other_order():
+    rng = np.random.default_rng(3)
+    truth, pred = rng.integers(0, 3, size=(2, 6, 5)), rng.integers(0, 3, size=(2, 6, 5))
+    pred[0, 0, 0], pred[1, 0, 0] = 7, -1  # ids not asked for are ignored on both paths
+    fast = label_map_dice(truth, pred, labels=np.arange(3))[0]
+    general = label_map_dice(truth, pred, labels=np.array([2, 0, 1]))[0][:, [1, 2, 0]]
+    np.testing.assert_array_equal(fast, general)
