@@ -20,9 +20,13 @@ import sys
 
 import numpy as np
 
+from sshn_keras.models.methods import METHODS
 from sshn_keras.plots import method_curves
 
-ORDER = ("sshn", "fixed", "stochastic", "film")
+
+def method_order() -> tuple:
+    """Methods in table order: the method registry's (`sshn_keras.models.METHODS`)."""
+    return METHODS.names()
 
 
 def _at(curve: dict, phi: float):
@@ -34,7 +38,7 @@ def _at(curve: dict, phi: float):
 
 def phi05_table(results: dict) -> str:
     lines = ["| method | test Dice at phi = 0.5 | seeds |", "|---|---|---|"]
-    for method in ORDER:
+    for method in method_order():
         values = [min(j["rows"], key=lambda r: abs(r["phi"] - 0.5)) for j in results["jobs"].values() if j["method"] == method]
         values = [100 * r["dice_mean"] for r in values if abs(r["phi"] - 0.5) < 1e-6]
         if values:
@@ -47,7 +51,7 @@ def grid_table(results: dict) -> str:
     curves = method_curves(results)
     grid = _grid(results, curves)
     lines = ["| phi | " + " | ".join(f"{p:.2f}" for p in grid) + " |", "|---" * (len(grid) + 1) + "|"]
-    for method in ORDER:
+    for method in method_order():
         if method in curves:
             cells = []
             for p in grid:
@@ -91,7 +95,7 @@ def seeds_table(results: dict) -> str | None:
         for row in job["rows"]:
             dice.setdefault((job["method"], job["seed"]), {})[round(row["phi"], 4)] = row["dice_mean"]
     lines = ["| seed | " + " | ".join(f"{p:.2f}" for p in grid) + " |", "|---" * (len(grid) + 1) + "|"]
-    for method in ORDER:
+    for method in method_order():
         seeds = sorted(s for m, s in dice if m == method)
         for seed in seeds:
             lines.append(f"| {method} seed {seed} | "

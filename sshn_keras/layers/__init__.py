@@ -5,7 +5,7 @@ from sshn_keras.layers.hyper_conv import HyperConv, HyperConv2D, HyperConv3D
 from sshn_keras.layers.hyper_network import HyperNetwork
 from sshn_keras.layers.rescale_transform import RescaleTransform
 from sshn_keras.layers.resize_by_factor import ResizeByFactor
-from sshn_keras.layers.sizes import scaled_shape, scaled_size, stage_shapes
+from sshn_keras.ops.sizes import scaled_shape, scaled_size, stage_shapes
 from sshn_keras.layers.spatial_transformer import SpatialTransformer
 from sshn_keras.layers.vec_int import VecInt
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import check_interpolation, check_zoom_factor, rescale_flow, zoomed_size
+from sshn_keras.ops.rescale import rescale_flow
+from sshn_keras.ops.resize import check_zoom_factor, zoomed_size
+from sshn_keras.ops.warp import check_interpolation
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import (
+from sshn_keras.ops.warp import (
     check_fill_value,
     check_finite,
     check_same_grid,

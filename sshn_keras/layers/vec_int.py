@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import (
-    INTEGRATION_METHODS,
-    check_finite,
-    check_indexing,
-    check_int_steps,
-    integrate_velocity,
-)
+from sshn_keras.ops.integrate import INTEGRATION_METHODS, check_int_steps, integrate_velocity
+from sshn_keras.ops.warp import check_finite, check_indexing
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")

@@ -31,7 +31,8 @@ import keras
 from sshn_keras.layers import RescaleTransform, SpatialTransformer, VecInt
 from sshn_keras.models import factories
 from sshn_keras.models.unet import check_architecture, unet_graph
-from sshn_keras.registration.warping import check_fill_value, check_int_steps
+from sshn_keras.ops.integrate import check_int_steps
+from sshn_keras.ops.warp import check_fill_value
 
 FLOW_HEAD = factories.HEAD  # the name `unet_graph` gives its last (1x1) convolution
 flow_head_gain = factories.head_gain
