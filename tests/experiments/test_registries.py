@@ -8,7 +8,7 @@ import pytest
 
 from sshn_keras.data import DATASETS
 from sshn_keras.experiments import ExperimentConfig, run_experiment
-from sshn_keras.experiments.report import method_order
+from sshn_keras.experiments.tables import method_order
 from sshn_keras.models import METHODS, Method, StochasticUNet
 from sshn_keras.plots import method_style
 from sshn_keras.registry import Registry
