@@ -141,6 +141,6 @@ def registration_graph(
         if downsized:
             displacement = RescaleTransform(float(int_downsize), name="flow_upsample")(displacement)
         displacement = keras.layers.Identity(name="displacement")(displacement)
-    moved = SpatialTransformer("linear", "ij", fill_value, name="transformer")([moving, displacement])
+    moved = SpatialTransformer(interp_method="linear", indexing="ij", fill_value=fill_value, name="transformer")([moving, displacement])
     moved = keras.layers.Identity(name="moved")(moved)
     return {"moved": moved, "flow": flow, "displacement": displacement}
