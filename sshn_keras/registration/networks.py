@@ -33,6 +33,7 @@ from sshn_keras.models.unet import min_input_size
 from sshn_keras.priors import validate_phi
 from sshn_keras.models.factories import plain_conv_factory
 from sshn_keras.registration.graph import check_registration_arguments, registration_graph
+from sshn_keras.registration.registration_model import RegistrationModel
 
 
 def build_vxm_dense(
@@ -71,8 +72,9 @@ def build_vxm_dense(
         name: model name (default `vxm_dense_phi{phi}`).
 
     Returns:
-        A functional `keras.Model`, inputs `[moving, fixed]`, outputs
-        `[moved, flow]` (see the module docstring).
+        A functional `RegistrationModel`, inputs `[moving, fixed]`, outputs
+        `[moved, flow]` (see the module docstring); it has VoxelMorph's
+        `register` / `apply_transform` and fits on generators of lists.
 
     Raises:
         ValueError: for phi outside (0, 1] and invalid architecture values
@@ -100,7 +102,7 @@ def build_vxm_dense(
         moving, fixed, filters, convs_per_stage, kernel_size, negative_slope, conv, downsample,
         int_steps, int_downsize, fill_value,
     )
-    return keras.Model([moving, fixed], [out["moved"], out["flow"]], name=name or f"vxm_dense_phi{phi:g}")
+    return RegistrationModel([moving, fixed], [out["moved"], out["flow"]], name=name or f"vxm_dense_phi{phi:g}")
 
 
 def displacement_model(model: keras.Model) -> keras.Model:

@@ -11,8 +11,6 @@ outputs, losses and integration are VoxelMorph's (see
 
 from __future__ import annotations
 
-import types
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -21,10 +19,10 @@ from keras import ops
 from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.batches import as_tuples
 from sshn_keras.models import factories
 from sshn_keras.registration.graph import check_registration_arguments, registration_graph
 from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
+from sshn_keras.registration.registration_model import tuples_for_fit
 
 INPUT_NAMES = ("moving", "fixed")
 
@@ -192,11 +190,7 @@ class PhiVxmDense(PhiConditionedModel):
         lists is accepted as is (its lists become tuples: `tf.data`, which
         Keras 3 feeds generators through, refuses lists).
         """
-        if isinstance(x, types.GeneratorType):
-            x = as_tuples(x)
-            kwargs.setdefault("shuffle", False)  # a generator is not shuffled by Keras (it would warn)
-        if isinstance(kwargs.get("validation_data"), types.GeneratorType):
-            kwargs["validation_data"] = as_tuples(kwargs["validation_data"])
+        x, kwargs = tuples_for_fit(x, kwargs)
         return super().fit(x, y, **kwargs)
 
     def _check_inputs(self, x, y=None, what="x"):
