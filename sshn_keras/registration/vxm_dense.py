@@ -382,6 +382,51 @@ class VxmDense(RegistrationModel):
             return
         super().load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    @classmethod
+    def load(cls, path, by_name: bool = False, **kwargs) -> "VxmDense":
+        """Load a model saved with `save` (VoxelMorph's `LoadableModel.load`).
+
+        `.h5` files (written by VoxelMorph's `model.save` or by this class)
+        hold the constructor arguments in their `model_config` attribute:
+        the network is rebuilt from them (`kwargs` override them) and the
+        weights loaded with `load_weights`. `.keras` files go to
+        `keras.saving.load_model`.
+
+        Args:
+            path: the saved model.
+            by_name: accepted for VoxelMorph's signature (weights are always
+                matched by name when the names agree, else by order).
+            **kwargs: constructor arguments replacing the saved ones.
+
+        Raises:
+            ValueError: for a file without a model configuration, one of
+                another model class, or a HyperMorph model (`hyp_model`).
+        """
+        import json
+
+        import h5py
+
+        path = str(path)
+        if path.endswith(".keras"):
+            return keras.saving.load_model(path)
+        with h5py.File(path, "r") as f:
+            if "model_config" not in f.attrs:
+                raise ValueError(f"{path!r} has no model configuration: load weights files with `load_weights`.")
+            raw = f.attrs["model_config"]
+        saved = json.loads(raw.decode("utf8") if isinstance(raw, bytes) else raw)
+        if saved.get("class_name") not in ("VxmDense", "sshn_keras>VxmDense"):
+            raise ValueError(f"{path!r} holds a {saved.get('class_name')!r} model, not a VxmDense.")
+        config = dict(saved["config"])
+        config.pop("metadata", None)
+        if config.pop("hyp_model", None) is not None:
+            raise ValueError(f"{path!r} is a HyperMorph model (hyp_model is set), which VxmDense does not build.")
+        if config.get("enc_nf") and config.get("dec_nf"):
+            config["nb_unet_features"] = [config.pop("enc_nf"), config.pop("dec_nf")]
+        config.update(kwargs)
+        model = cls.from_config(config)
+        model.load_weights(path)
+        return model
+
     def get_config(self):
         config = dict(self._vxm_config)
         if "input_model" not in config:
