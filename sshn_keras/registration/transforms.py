@@ -36,8 +36,9 @@ def affine_ndims(shape: Sequence, image_ndims: int) -> int | None:
     if len(shape) == 2 and shape[1] in (n * (n + 1), None):
         return n
     raise ValueError(
-        f"A transform for {n}D images must be a dense field (batch, *spatial, {n}) or an affine matrix "
-        f"(batch, {n}, {n + 1}) or flattened (batch, {n * (n + 1)}). Received transform shape {shape}"
+        f"A transform for {n}D images must be a dense flow of the image's rank {n + 2}, (batch, *spatial, {n}), "
+        f"or an affine matrix (batch, {n}, {n + 1}) or flattened (batch, {n * (n + 1)}). Received transform "
+        f"shape {shape} (rank {len(shape)})"
     )
 
 
