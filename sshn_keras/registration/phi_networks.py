@@ -25,6 +25,7 @@ from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
 from sshn_keras.registration.registration_model import tuples_for_fit
 
 INPUT_NAMES = ("moving", "fixed")
+OUTPUT_NAMES = ("moved", "flow")  # as the Fixed network's outputs: the same history keys for every method
 
 
 class PhiVxmDense(PhiConditionedModel):
@@ -101,6 +102,9 @@ class PhiVxmDense(PhiConditionedModel):
             seed=seed,
             **kwargs,
         )
+        # Keras names per-output losses and metrics after `output_names`:
+        # `moved_loss` and `flow_loss`, as for the Fixed (functional) network.
+        self.output_names = list(OUTPUT_NAMES)
 
     @property
     def ndims(self) -> int:
