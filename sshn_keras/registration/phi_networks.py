@@ -20,7 +20,7 @@ from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
 from sshn_keras.models import factories
-from sshn_keras.registration.graph import check_registration_arguments, registration_graph
+from sshn_keras.registration.graph import check_registration_arguments, registration_graph, voxelmorph_input_shape
 from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
 from sshn_keras.registration.registration_model import tuples_for_fit
 
@@ -49,6 +49,8 @@ class PhiVxmDense(PhiConditionedModel):
         inference_phi: phi used at inference when none is given (default:
             the prior's mean).
         seed: seed of the per-step phi draws.
+        inshape, src_feats: VoxelMorph's spelling of the image shape,
+            `input_shape = (*inshape, src_feats)` (src_feats default 1).
 
     Input shape:
         `[moving, fixed]`, each `(batch, *spatial, C)`.
@@ -77,10 +79,12 @@ class PhiVxmDense(PhiConditionedModel):
         prior=None,
         inference_phi: float | None = None,
         seed: int = 0,
+        inshape=None,
+        src_feats: int | None = None,
         **kwargs,
     ):
         kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by the base class
-        input_shape = tuple(input_shape)
+        input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
         check_registration_arguments(
             input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value,
             flow_init_stddev,

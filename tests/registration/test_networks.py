@@ -191,3 +191,12 @@ def test_bad_inputs_give_clear_errors():
         model.predict([moving, fixed], phi=1.5, verbose=0)
     with pytest.raises(ValueError, match="keys 'moving' and 'fixed'"):
         model({"image": moving})
+
+
+def test_voxelmorph_spelling_of_the_image_shape():
+    fixed_net = build_vxm_dense(inshape=(32, 32), filters=4, num_stages=3)
+    assert tuple(fixed_net.inputs[0].shape) == (None, 32, 32, 1)
+    model = SSHNVxmDense(inshape=(8, 8, 8), src_feats=2, filters=2, num_stages=2)
+    assert model.image_shape == (8, 8, 8, 2)
+    with pytest.raises(ValueError, match="src_feats"):
+        build_vxm_dense(src_feats=2)

@@ -14,6 +14,7 @@ The one change Keras 3 forces on the script is the checkpoint suffix:
 """
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 import sshn_keras.vxm as vxm  # the only line that differs from VoxelMorph's scripts
@@ -83,6 +84,7 @@ def test_2d_tutorial(tmp_path):
     np.testing.assert_array_equal(warped, np.asarray(expected))
 
 
+@pytest.mark.slow  # 3D, integration, checkpoints, .h5 and .keras round trips: about 30 s on 2 cores
 def test_train_and_register_scripts_3d(tmp_path):
     np.random.seed(0)
     tf.keras.utils.set_random_seed(0)
