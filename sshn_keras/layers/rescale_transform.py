@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import check_interpolation, check_zoom_factor, rescale_flow, zoomed_size
+from sshn_keras.registration.transforms import check_interp_method
+from sshn_keras.registration.warping import check_zoom_factor, rescale_flow, zoomed_size
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
@@ -55,15 +56,8 @@ class RescaleTransform(keras.layers.Layer):
 
     def __init__(self, zoom_factor: float, interp_method: str = "linear", interpolation: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        if interpolation is not None:
-            if interp_method != "linear" and interp_method != interpolation:
-                raise ValueError(
-                    "Give the interpolation once, as `interp_method` (`interpolation` is its alias). Received "
-                    f"interp_method={interp_method!r} and interpolation={interpolation!r}"
-                )
-            interp_method = interpolation
         self.zoom_factor = check_zoom_factor(zoom_factor)
-        self.interp_method = check_interpolation(interp_method)
+        self.interp_method = check_interp_method(interp_method, interpolation)
 
     @property
     def interpolation(self) -> str:

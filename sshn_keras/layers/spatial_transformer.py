@@ -5,13 +5,12 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from sshn_keras.registration.transforms import affine_ndims, affine_to_dense_shift
+from sshn_keras.registration.transforms import affine_ndims, affine_to_dense_shift, check_interp_method
 from sshn_keras.registration.warping import (
     check_fill_value,
     check_finite,
     check_same_grid,
     check_indexing,
-    check_interpolation,
     check_warp_shapes,
     warp,
 )
@@ -97,14 +96,7 @@ class SpatialTransformer(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if interpolation is not None:
-            if interp_method != "linear" and interp_method != interpolation:
-                raise ValueError(
-                    "Give the interpolation once, as `interp_method` (`interpolation` is its alias). Received "
-                    f"interp_method={interp_method!r} and interpolation={interpolation!r}"
-                )
-            interp_method = interpolation
-        self.interp_method = check_interpolation(interp_method)
+        self.interp_method = check_interp_method(interp_method, interpolation)
         self.indexing = check_indexing(indexing)
         self.single_transform = bool(single_transform)
         self.fill_value = check_fill_value(fill_value)

@@ -14,7 +14,23 @@ from typing import Sequence
 
 from keras import ops
 
-from sshn_keras.registration.warping import warp
+from sshn_keras.registration.warping import check_interpolation, warp
+
+
+def check_interp_method(interp_method: str = "linear", interpolation: str | None = None) -> str:
+    """The interpolation of a layer given as VoxelMorph's `interp_method` or its alias `interpolation`.
+
+    Raises:
+        ValueError: for an unknown name, or both arguments given with different values.
+    """
+    if interpolation is not None:
+        if interp_method != "linear" and interp_method != interpolation:
+            raise ValueError(
+                "Give the interpolation once, as `interp_method` (`interpolation` is its alias). Received "
+                f"interp_method={interp_method!r} and interpolation={interpolation!r}"
+            )
+        interp_method = interpolation
+    return check_interpolation(interp_method)
 
 
 def affine_ndims(shape: Sequence, image_ndims: int) -> int | None:
