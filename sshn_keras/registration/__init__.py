@@ -13,7 +13,10 @@ Two levels, kept apart so that imports flow ops -> layers -> models:
   `networks` (Fixed `build_vxm_dense`, `compile_registration`),
   `phi_networks` (`SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`),
   `pairs` (labelled evaluation pairs), `evaluate` (Dice / folding / GFLOPs
-  sweeps over phi) and `export` (SavedModel).
+  sweeps over phi) and `export` (SavedModel); `vxm_dense` (VoxelMorph's
+  own `VxmDense`, loading its `.h5` weights through `vxm_weights`) on the
+  shared `registration_model` base. `sshn_keras.vxm` mirrors VoxelMorph's
+  namespaces on top of these.
 
 Example:
 >>> from sshn_keras.registration import SSHNVxmDense, compile_registration, scan_to_scan  # doctest: +SKIP
@@ -45,6 +48,9 @@ _LAZY = {
     "sweep_registration_fixed": "evaluate",
     "warp_labels": "evaluate",
     "export_registration_saved_model": "export",
+    "RegistrationModel": "registration_model",
+    "VxmDense": "vxm_dense",
+    "load_vxm_h5_weights": "vxm_weights",
 }
 
 
