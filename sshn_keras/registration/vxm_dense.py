@@ -370,14 +370,16 @@ class VxmDense(RegistrationModel):
         (`save_weights` or `save`), or by this class, weights are matched by
         layer name, or, when the file's model had another name, by the order
         of the layers that have weights; see `load_vxm_h5_weights`. Other
-        formats go to `keras.Model.load_weights`.
+        formats (Keras 3's `.weights.h5`, `.keras`) go to
+        `keras.Model.load_weights`.
 
         Raises:
             ValueError: when the file's layers or weight shapes do not match
                 this architecture (the message names expected and received
                 shapes).
         """
-        if str(filepath).endswith((".h5", ".hdf5")) and not kwargs and not skip_mismatch:
+        legacy = str(filepath).endswith((".h5", ".hdf5")) and not str(filepath).endswith(".weights.h5")
+        if legacy and not kwargs and not skip_mismatch:
             load_vxm_h5_weights(self, Path(filepath))
             return
         super().load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)

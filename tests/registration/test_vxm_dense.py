@@ -98,6 +98,10 @@ def test_keras_save_load_and_apply_transform(tmp_path):
     assert type(loaded) is VxmDense and loaded.get_config() == model.get_config()
     np.testing.assert_allclose(loaded.register(ref["source"], ref["target"]), ref["warp"], atol=1e-5)
     # apply_transform warps another image with the registration's warp.
+    model.save_weights(tmp_path / "vxm.weights.h5")  # Keras 3's own weights format still loads
+    fresh = VxmDense(**config)
+    fresh.load_weights(tmp_path / "vxm.weights.h5")
+    np.testing.assert_allclose(fresh.register(ref["source"], ref["target"]), ref["warp"], atol=1e-5)
     labels = (ref["source"][..., :1] > 0.5).astype("float32")
     warped = loaded.apply_transform(ref["source"], ref["target"], labels, interp_method="nearest")
     assert warped.shape == labels.shape and set(np.unique(warped)) <= {0.0, 1.0}
