@@ -28,6 +28,7 @@ LEVELS = (
     ("losses and metrics", ("losses", "metrics", "callbacks")),
     ("models", ("models",)),
     ("applications", ("flops", "sweep", "training", "resumable", "export", "saving", "registration", "plots")),
+    ("compatibility", ("vxm",)),  # VoxelMorph's namespaces over layers, losses and registration
     ("experiments", ("experiments",)),
     ("entry points", ("demo", "train_cli", "cli", "__main__")),
 )

@@ -97,6 +97,17 @@ class MSE(keras.losses.Loss):
     def call(self, y_true, y_pred):
         return mse_loss(y_true, y_pred, self.image_sigma)
 
+    def mse(self, y_true, y_pred):
+        """The squared error map (VoxelMorph's `MSE.mse`)."""
+        return ops.square(ops.cast(y_true, "float32") - ops.cast(y_pred, "float32"))
+
+    def loss(self, y_true, y_pred, reduce: str = "mean"):
+        """VoxelMorph's `MSE.loss`: the mean (or max) squared error over everything, over `image_sigma**2` (a scalar)."""
+        if reduce not in ("mean", "max"):
+            raise ValueError(f"`reduce` must be 'mean' or 'max'. Received reduce={reduce!r}")
+        error = self.mse(y_true, y_pred)
+        return (ops.mean(error) if reduce == "mean" else ops.max(error)) / (self.image_sigma**2)
+
     def get_config(self):
         return {"image_sigma": self.image_sigma, "name": self.name, "reduction": self.reduction, "dtype": self.dtype}
 
@@ -147,6 +158,10 @@ class Grad(keras.losses.Loss):
         self.loss_mult = None if loss_mult is None else _check_number("loss_mult", loss_mult, positive=False)
 
     def call(self, y_true, y_pred):
+        return grad_loss(y_pred, self.penalty, self.loss_mult)
+
+    def loss(self, y_true, y_pred):
+        """VoxelMorph's `Grad.loss`: the penalty per field, `(batch,)` (`y_true` is ignored)."""
         return grad_loss(y_pred, self.penalty, self.loss_mult)
 
     def get_config(self):

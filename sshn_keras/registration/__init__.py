@@ -9,8 +9,10 @@ This package adds `deformations`, `batches` (`scan_to_scan`, VoxelMorph's
 generator), `graph` (the `VxmDense` layout), `networks` (Fixed
 `build_vxm_dense`, `compile_registration`), `phi_networks` (`SSHNVxmDense`,
 `StochasticVxmDense`, `FiLMVxmDense`), `pairs` (labelled evaluation pairs),
-`evaluate` (Dice / folding / GFLOPs sweeps over phi) and `export`
-(SavedModel).
+`evaluate` (Dice / folding / GFLOPs sweeps over phi), `export`
+(SavedModel), and `vxm_dense` (VoxelMorph's own `VxmDense`, loading its
+`.h5` weights through `vxm_weights`) on the shared `registration_model`
+base. `sshn_keras.vxm` mirrors VoxelMorph's namespaces on top of these.
 
 Example:
 >>> from sshn_keras.registration import SSHNVxmDense, compile_registration, scan_to_scan  # doctest: +SKIP
@@ -33,6 +35,9 @@ from sshn_keras.registration.evaluate import (
 from sshn_keras.registration.export import export_registration_saved_model
 from sshn_keras.registration.networks import build_vxm_dense, compile_registration, displacement_model
 from sshn_keras.registration.pairs import RegistrationPairs, deformed_pairs, load_oasis_pairs, subject_pairs
+from sshn_keras.registration.registration_model import RegistrationModel
+from sshn_keras.registration.vxm_dense import VxmDense
+from sshn_keras.registration.vxm_weights import load_vxm_h5_weights
 from sshn_keras.registration.phi_networks import (
     REGISTRATION_METHODS,
     FiLMVxmDense,
@@ -45,9 +50,11 @@ __all__ = [
     "FiLMVxmDense",
     "PhiVxmDense",
     "REGISTRATION_METHODS",
+    "RegistrationModel",
     "RegistrationPairs",
     "SSHNVxmDense",
     "StochasticVxmDense",
+    "VxmDense",
     "as_tuples",
     "build_vxm_dense",
     "compile_registration",
@@ -57,6 +64,7 @@ __all__ = [
     "export_registration_saved_model",
     "integrate_velocity",
     "jacobian_determinant",
+    "load_vxm_h5_weights",
     "load_oasis_pairs",
     "make_registration_pairs",
     "nonpositive_jacobian_fraction",
