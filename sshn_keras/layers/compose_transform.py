@@ -66,7 +66,7 @@ class ComposeTransform(keras.layers.Layer):
 
     def call(self, transforms):
         self._out_shape([tuple(t.shape) for t in transforms])
-        return compose(list(transforms), self.interp_method, self.shift_center)
+        return keras.ops.cast(compose(list(transforms), self.interp_method, self.shift_center), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return self._out_shape(input_shape)

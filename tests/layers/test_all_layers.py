@@ -5,12 +5,16 @@ import pytest
 
 from layer_check import check_layer
 from sshn_keras.layers import (
+    ComposeTransform,
     FiLM,
     HyperConv2D,
     HyperConv3D,
     HyperNetwork,
+    Negate,
     RescaleTransform,
+    ResizeTransform,
     ResizeByFactor,
+    SampleNormalLogVar,
     SpatialTransformer,
     VecInt,
 )
@@ -35,6 +39,10 @@ CASES = [
     ("SpatialTransformer-3d-fill", lambda **kw: SpatialTransformer(fill_value=0.0, **kw), [_x(1, 4, 5, 3, 1), _x(1, 4, 5, 3, 3)], True),
     ("VecInt", lambda **kw: VecInt(int_steps=3, **kw), [0.5 * _x(2, 6, 5, 2)], True),
     ("RescaleTransform", lambda **kw: RescaleTransform(2.0, **kw), [_x(2, 4, 5, 2)], True),
+    ("ResizeTransform", lambda **kw: ResizeTransform(0.5, **kw), [_x(2, 4, 6, 2)], True),
+    ("ComposeTransform", lambda **kw: ComposeTransform(**kw), [_x(2, 6, 5, 2), _x(2, 6, 5, 2)], True),
+    ("Negate", lambda **kw: Negate(**kw), [_x(2, 4, 5, 2)], True),
+    ("SampleNormalLogVar", lambda **kw: SampleNormalLogVar(seed=3, **kw), [_x(2, 4, 5, 2), -60 + _x(2, 4, 5, 2)], True),  # ~no variance: deterministic
 ]
 
 
