@@ -7,6 +7,8 @@ probabilities `(batch, *spatial, num_classes)`.
 
 from keras import ops
 
+from sshn_keras.checks import checked_labels
+
 
 def to_one_hot(y_true, y_pred):
     """Return `y_true` as a float one-hot tensor shaped like `y_pred`."""
@@ -14,7 +16,7 @@ def to_one_hot(y_true, y_pred):
     pred_rank = len(y_pred.shape)
     true_rank = len(y_true.shape)
     if true_rank == pred_rank and y_true.shape[-1] == num_classes and num_classes != 1:
-        return ops.cast(y_true, y_pred.dtype)
+        return ops.cast(checked_labels(y_true, num_classes, one_hot=True), y_pred.dtype)
     if true_rank == pred_rank and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, axis=-1)
     elif true_rank != pred_rank - 1:
@@ -22,6 +24,7 @@ def to_one_hot(y_true, y_pred):
             f"Labels of shape {y_true.shape} do not fit predictions of shape {y_pred.shape}: expected "
             "integer maps (batch, *spatial) or (batch, *spatial, 1), or one-hot (batch, *spatial, classes)."
         )
+    y_true = checked_labels(y_true, num_classes, one_hot=False)  # run-time: whole numbers in range
     return ops.one_hot(ops.cast(y_true, "int32"), num_classes, dtype=y_pred.dtype)
 
 
