@@ -5,6 +5,7 @@ import sys
 
 from sshn_keras import demo, train_cli
 from sshn_keras.experiments import cli as experiment_cli
+from sshn_keras.locking import FolderInUseError
 
 
 def main(argv=None) -> int:
@@ -17,7 +18,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, TypeError, OSError, FloatingPointError) as err:  # OSError: missing, unreadable files
+    except (ValueError, TypeError, OSError, FloatingPointError, FolderInUseError) as err:  # OSError: unreadable files
         print(f"sshn-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     return 0

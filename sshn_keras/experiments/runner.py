@@ -22,9 +22,11 @@ import time
 import keras
 import numpy as np
 
+from sshn_keras.atomic import atomic_save_model, atomic_write_json
 from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNaN
 from sshn_keras.experiments.config import METHOD_NAMES, ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
+from sshn_keras.locking import FolderLock
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models import METHODS, build_unet
 from sshn_keras.resumable import fit_resumable, remove_backup
@@ -115,16 +117,11 @@ def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict) -> lis
 
 
 def _atomic_json(path: str, obj) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
+    atomic_write_json(path, obj)
 
 
 def _atomic_save(model, path: str) -> None:
-    tmp = f"{path[:-len('.keras')]}.tmp{os.getpid()}.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    atomic_save_model(model, path)
 
 
 SEED_FIELDS = ("seeds", "fixed_seeds")
@@ -178,6 +175,11 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         only: train only the jobs with these keys now (e.g.
             `["fixed_phi0.50_seed2"]`, as named in `jobs/`; None: all), in
             priority order.
+
+    Raises:
+        FolderInUseError: if another live process runs an experiment in
+            `folder` (one writer per folder; the lock of a killed run is
+            taken over, with a logged message).
     """
     if methods is not None:
         methods = list(methods)
@@ -191,6 +193,11 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         if unknown or not only:
             raise ValueError(f"`only` (--jobs) must be a non-empty list of job names of this experiment. Unknown: {unknown}; "
                              f"the experiment's jobs are {[job.key for job in jobs]}")
+    with FolderLock(folder, "running an experiment in"):
+        return _run_locked(config, folder, max_jobs, verbose, methods, only, jobs)
+
+
+def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
     check_folder(config, folder)
     splits = load_splits(config)
     trained = 0
