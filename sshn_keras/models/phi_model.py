@@ -45,6 +45,17 @@ class PhiConditionedModel(keras.Model):
         inference_phi: phi used at inference when none is given (default:
             the prior's mean), e.g. for validation during `fit`.
         seed: seed of the per-step phi draws.
+
+    Raises:
+        TypeError: for an argument of the wrong type (`filters=2.5`,
+            `kernel_size=True`; numpy integers and floats are accepted).
+        ValueError: for out-of-range or non-finite values.
+
+    Run-time checks (every path: numpy, tensors, `tf.data`, dicts,
+    `tf.function`): the image must be finite, of the model's spatial shape
+    and at least `2**(num_stages - 1)` pixels per axis; a given phi must be
+    finite, in (0, 1] and one value for the whole batch (a per-sample phi
+    whose values differ is refused); see `sshn_keras.checks`.
     """
 
     def __init__(
