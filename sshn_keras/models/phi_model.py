@@ -132,7 +132,8 @@ class PhiConditionedModel(keras.Model):
         """
         phi = validate_phi(phi)
         self.inference_phi.assign(phi)
-        self.default_phi = phi
+        if np.float32(phi) != np.float32(self.default_phi):  # a float32 read-back keeps the config's value
+            self.default_phi = phi
 
     @contextlib.contextmanager
     def _at_phi(self, phi):
