@@ -29,7 +29,7 @@ def unchecked(fn):
     def run():
         with mock.patch.object(models.phi_model, "checked_images", lambda image, *a, **k: image), mock.patch.object(
             models.phi_model, "checked_phi", lambda phi, *a, **k: keras.ops.reshape(keras.ops.cast(phi, "float32"), (-1, 1))[:1]
-        ), mock.patch.object(labels, "checked_labels", lambda y, *a, **k: y):
+        ), mock.patch.object(labels, "checked_labels", lambda y, *a, **k: (y, None)):
             return fn()
 
     return run

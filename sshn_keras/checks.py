@@ -216,19 +216,22 @@ def _shape_text(spatial_shape) -> str:
     return "(" + ", ".join("any" if s is None else str(s) for s in spatial_shape) + ")"
 
 
-def checked_labels(y_true, num_classes: int, one_hot: bool, name: str = "y"):
-    """`y_true` with run-time checks of its values.
+def checked_labels(y_true, num_classes: int, one_hot: bool, name: str = "y") -> tuple:
+    """`(y_true, valid)`: the labels with run-time checks of their values, and a per-pixel validity mask.
 
     Integer maps must hold whole numbers in `[0, num_classes)`; one-hot maps
     finite values in `[0, 1]` summing to 1 at every pixel (soft labels that
-    are probability vectors pass).
+    are probability vectors pass). `valid` (a boolean `(batch, *spatial)`
+    tensor, None for symbolic inputs) lets the caller turn invalid pixels
+    into NaN (`poison_invalid`), so that where TensorFlow drops assertions
+    (XLA) a bad label still makes the loss NaN instead of a wrong number.
 
     Raises:
         tf.errors.InvalidArgumentError: at run time, naming `name`, the
             range of values received and the range expected.
     """
     if _symbolic(y_true) or not tf.is_tensor(y_true) and not isinstance(y_true, np.ndarray):
-        return y_true
+        return y_true, None
     y = tf.convert_to_tensor(y_true)
     if y.dtype.is_bool or not (y.dtype.is_floating or y.dtype.is_integer):
         raise TypeError(f"`{name}` (labels) must hold numbers. Received a tensor of dtype {y.dtype.name}")
@@ -236,24 +239,26 @@ def checked_labels(y_true, num_classes: int, one_hot: bool, name: str = "y"):
     lo, hi = tf.reduce_min(values), tf.reduce_max(values)
     if one_hot:
         sums = tf.reduce_sum(values, axis=-1)
-        ok = (
-            tf.reduce_all(tf.math.is_finite(values)) & (lo >= 0.0) & (hi <= 1.0)
-            & tf.reduce_all(tf.abs(sums - 1.0) <= 1e-3)
-        )
-        check = tf.debugging.Assert(
-            ok,
-            [f"`{name}` one-hot labels (last axis of {num_classes} classes) must hold finite values in [0, 1] summing "
-             "to 1 at every pixel. Received values in [min, max] =", lo, hi, "and pixel sums in",
-             tf.reduce_min(sums), tf.reduce_max(sums)],
-            name=f"check_{name}_one_hot",
-        )
+        in_range = tf.reduce_all((values >= 0.0) & (values <= 1.0), axis=-1)  # False for NaN
+        valid = in_range & (tf.abs(sums - 1.0) <= 1e-3)
+        message = [
+            f"`{name}` one-hot labels (last axis of {num_classes} classes) must hold finite values in [0, 1] summing "
+            "to 1 at every pixel. Received values in [min, max] =", lo, hi, "and pixel sums in",
+            tf.reduce_min(sums), tf.reduce_max(sums),
+        ]
     else:
-        ok = tf.reduce_all(tf.equal(values, tf.floor(values))) & (lo >= 0.0) & (hi <= num_classes - 1)
-        check = tf.debugging.Assert(
-            ok,
-            [f"`{name}` (integer labels) must hold whole numbers in [0, {num_classes - 1}] for {num_classes} classes "
-             "(NaN refused). Received values in [min, max] =", lo, hi],
-            name=f"check_{name}_range",
-        )
+        valid = tf.equal(values, tf.floor(values)) & (values >= 0.0) & (values <= num_classes - 1)
+        message = [
+            f"`{name}` (integer labels) must hold whole numbers in [0, {num_classes - 1}] for {num_classes} classes "
+            "(NaN refused). Received values in [min, max] =", lo, hi,
+        ]
+    check = tf.debugging.Assert(tf.reduce_all(valid), message, name=f"check_{name}_values")
     with tf.control_dependencies([check]):
-        return tf.identity(y)
+        return tf.identity(y), valid
+
+
+def poison_invalid(one_hot, valid):
+    """`one_hot` with NaN at the pixels where `valid` is False (None: unchanged)."""
+    if valid is None:
+        return one_hot
+    return tf.where(valid[..., None], one_hot, tf.constant(float("nan"), one_hot.dtype))

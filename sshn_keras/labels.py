@@ -7,7 +7,7 @@ probabilities `(batch, *spatial, num_classes)`.
 
 from keras import ops
 
-from sshn_keras.checks import checked_labels
+from sshn_keras.checks import checked_labels, poison_invalid
 
 
 def to_one_hot(y_true, y_pred):
@@ -16,7 +16,8 @@ def to_one_hot(y_true, y_pred):
     pred_rank = len(y_pred.shape)
     true_rank = len(y_true.shape)
     if true_rank == pred_rank and y_true.shape[-1] == num_classes and num_classes != 1:
-        return ops.cast(checked_labels(y_true, num_classes, one_hot=True), y_pred.dtype)
+        y_true, valid = checked_labels(y_true, num_classes, one_hot=True)
+        return poison_invalid(ops.cast(y_true, y_pred.dtype), valid)
     if true_rank == pred_rank and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, axis=-1)
     elif true_rank != pred_rank - 1:
@@ -24,8 +25,9 @@ def to_one_hot(y_true, y_pred):
             f"Labels of shape {y_true.shape} do not fit predictions of shape {y_pred.shape}: expected "
             "integer maps (batch, *spatial) or (batch, *spatial, 1), or one-hot (batch, *spatial, classes)."
         )
-    y_true = checked_labels(y_true, num_classes, one_hot=False)  # run-time: whole numbers in range
-    return ops.one_hot(ops.cast(y_true, "int32"), num_classes, dtype=y_pred.dtype)
+    # Run-time checks; an invalid pixel also becomes NaN (XLA drops the assertion, not the NaN).
+    y_true, valid = checked_labels(y_true, num_classes, one_hot=False)
+    return poison_invalid(ops.one_hot(ops.cast(y_true, "int32"), num_classes, dtype=y_pred.dtype), valid)
 
 
 def spatial_axes(tensor) -> list:
