@@ -188,11 +188,13 @@ def checked_images(image, name: str = "image", min_size: int = 1, spatial_shape=
     if spatial_shape is not None and any(s is not None for s in spatial_shape):
         expected = tf.constant([-1 if s is None else int(s) for s in spatial_shape], tf.int32)
         size_ok = size_ok & tf.reduce_all((expected < 0) | tf.equal(spatial, expected))
+    if channels is not None:  # also at run time: a function retraced for several shapes no longer knows them
+        size_ok = size_ok & tf.equal(shape[-1], channels)
     checks.append(
         tf.debugging.Assert(
             size_ok,
             [f"`{name}` must have spatial shape {_shape_text(spatial_shape)} with at least {min_size} pixel(s) per "
-             f"axis. Received shape", shape],
+             f"axis{'' if channels is None else f' and {channels} channel(s)'}. Received shape", shape],
             name=f"check_{name}_shape",
         )
     )
