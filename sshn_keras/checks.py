@@ -201,11 +201,11 @@ def checked_images(image, name: str = "image", min_size: int = 1, spatial_shape=
     if image.dtype.is_floating:
         finite = tf.math.is_finite(image)
         checks.append(
-            tf.debugging.Assert(
+            _assert(
                 tf.reduce_all(finite),
-                [f"`{name}` must hold finite values. Number of NaN or infinite values received:",
-                 tf.reduce_sum(tf.cast(~finite, tf.int64))],
-                name=f"check_{name}_finite",
+                lambda: [f"`{name}` must hold finite values. Number of NaN or infinite values received:",
+                         tf.reduce_sum(tf.cast(~finite, tf.int64))],
+                f"check_{name}_finite",
             )
         )
     with tf.control_dependencies(checks):
@@ -237,26 +237,43 @@ def checked_labels(y_true, num_classes: int, one_hot: bool, name: str = "y") -> 
     y = tf.convert_to_tensor(y_true)
     if y.dtype.is_bool or not (y.dtype.is_floating or y.dtype.is_integer):
         raise TypeError(f"`{name}` (labels) must hold numbers. Received a tensor of dtype {y.dtype.name}")
-    values = tf.cast(y, tf.float32)
-    lo, hi = tf.reduce_min(values), tf.reduce_max(values)
     if one_hot:
+        values = tf.cast(y, tf.float32)
         sums = tf.reduce_sum(values, axis=-1)
         in_range = tf.reduce_all((values >= 0.0) & (values <= 1.0), axis=-1)  # False for NaN
         valid = in_range & (tf.abs(sums - 1.0) <= 1e-3)
-        message = [
-            f"`{name}` one-hot labels (last axis of {num_classes} classes) must hold finite values in [0, 1] summing "
-            "to 1 at every pixel. Received values in [min, max] =", lo, hi, "and pixel sums in",
-            tf.reduce_min(sums), tf.reduce_max(sums),
-        ]
+
+        def message():
+            return [
+                f"`{name}` one-hot labels (last axis of {num_classes} classes) must hold finite values in [0, 1] "
+                "summing to 1 at every pixel. Received values in [min, max] =", tf.reduce_min(values),
+                tf.reduce_max(values), "and pixel sums in", tf.reduce_min(sums), tf.reduce_max(sums),
+            ]
     else:
-        valid = tf.equal(values, tf.floor(values)) & (values >= 0.0) & (values <= num_classes - 1)
-        message = [
-            f"`{name}` (integer labels) must hold whole numbers in [0, {num_classes - 1}] for {num_classes} classes "
-            "(NaN refused). Received values in [min, max] =", lo, hi,
-        ]
-    check = tf.debugging.Assert(tf.reduce_all(valid), message, name=f"check_{name}_values")
-    with tf.control_dependencies([check]):
+        if y.dtype.is_integer:  # whole numbers by construction
+            valid = (y >= 0) & (y <= num_classes - 1)
+        else:
+            valid = tf.equal(y, tf.floor(y)) & (y >= 0) & (y <= num_classes - 1)  # False for NaN
+
+        def message():
+            values = tf.cast(y, tf.float32)
+            return [
+                f"`{name}` (integer labels) must hold whole numbers in [0, {num_classes - 1}] for {num_classes} "
+                "classes (NaN refused). Received values in [min, max] =", tf.reduce_min(values), tf.reduce_max(values),
+            ]
+
+    with tf.control_dependencies([_assert(tf.reduce_all(valid), message, f"check_{name}_values")]):
         return tf.identity(y), valid
+
+
+def _assert(condition, message, name: str):
+    """An assertion whose message tensors (`message()`, reductions) are computed only when it fails."""
+
+    def fail():
+        with tf.control_dependencies([tf.debugging.Assert(False, message(), summarize=16, name=name)]):
+            return tf.constant(False)
+
+    return tf.cond(condition, lambda: tf.constant(True), fail)
 
 
 def poison_invalid(one_hot, valid):
