@@ -181,6 +181,13 @@ def checked_images(image, name: str = "image", min_size: int = 1, spatial_shape=
         raise ValueError(
             f"`{name}` must have {channels} channel(s) in its last axis. Received shape {tuple(image.shape)}"
         )
+    if spatial_shape is not None and image.shape.rank == len(spatial_shape) + 2:  # sizes known at trace time
+        for n, want in zip(image.shape[1:-1], spatial_shape):
+            if n is not None and ((want is not None and n != want) or n < min_size):
+                raise ValueError(
+                    f"`{name}` must have spatial shape {_shape_text(spatial_shape)} with at least {min_size} pixel(s) "
+                    f"per axis. Received shape {tuple(image.shape)}"
+                )
     checks = []
     shape = tf.shape(image)
     spatial = shape[1:-1]
