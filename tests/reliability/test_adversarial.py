@@ -101,6 +101,7 @@ LABEL_RANGE = r"`y` \(integer labels\) must hold whole numbers in \[0, 2\] for 3
 ONE_HOT = r"`y` one-hot labels .* must hold finite values in \[0, 1\] summing to 1"
 
 
+@pytest.mark.slow
 def test_out_of_range_labels_are_refused_on_tensor_and_dataset_paths(sshn):
     masks = np.where(Y > 0, 255, 0).astype("int32")  # raw masks, 255 foreground
     dataset = tf.data.Dataset.from_tensor_slices((X, masks)).batch(4)
@@ -166,6 +167,7 @@ def test_predict_and_evaluate_phi_hold_for_that_call_only(sshn, tmp_path):
     np.testing.assert_allclose(loaded.predict(X, verbose=0), at_default, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_fit_after_predict_at_another_phi_is_fit_without_it():
     def train(predict_first, weights=None):
         model = SSHNUNet(**ARCH, inference_phi=0.25, seed=3)

@@ -142,6 +142,7 @@ def setup(tmp_path_factory):
     return model, (whole, at_phi)
 
 
+@pytest.mark.slow
 def test_fuzz_the_model_api(setup):
     model, served = setup
     rng = np.random.default_rng(20261201)
