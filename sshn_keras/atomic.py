@@ -14,6 +14,7 @@ folder (a rename is only atomic within one file system);
 import contextlib
 import json
 import os
+import shutil
 import uuid
 
 TMP_MARK = ".tmp-"
@@ -125,7 +126,42 @@ def remove_stale_temporaries(folder, prefix: str = "") -> list:
             with contextlib.suppress(OSError):
                 os.remove(path)
                 removed.append(path)
+        elif os.path.isdir(path):  # a folder being written (a SavedModel export)
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed
+
+
+def atomic_write_folder(path, write) -> str:
+    """Call `write(temporary_folder)`, then rename the folder to `path` atomically.
+
+    `path` must not exist, or be an empty folder. A process killed at any
+    moment, or a failed write (a full disk), leaves no partial folder at
+    `path`: a retry starts clean.
+
+    Raises:
+        OSError: naming `path`, if the folder cannot be written or renamed
+            (the temporary folder is removed); errors of `write` other than
+            I/O errors pass through unchanged.
+    """
+    path = os.fspath(path).rstrip(os.sep) or os.sep
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    remove_stale_temporaries(parent or ".", os.path.basename(path) + TMP_MARK)
+    tmp = temporary_path(path)
+    try:
+        write(tmp)
+        if os.path.isdir(path) and not os.listdir(path):
+            os.rmdir(path)
+        os.rename(tmp, path)
+    except BaseException as error:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(error, OSError) and path not in str(error):
+            raise OSError(error.errno, f"Cannot write {path}: {error.strerror or error}", path) from error
+        raise
+    _fsync_folder(parent)
+    return path
 
 
 def _alive(pid: int) -> bool:

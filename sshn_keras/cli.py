@@ -6,6 +6,7 @@ import sys
 
 from sshn_keras import demo, train_cli
 from sshn_keras.experiments import cli as experiment_cli
+from sshn_keras.locking import FolderInUseError
 
 
 def show_progress(stream=None) -> logging.Handler:
@@ -36,7 +37,7 @@ def main(argv=None) -> int:
     handler = show_progress()
     try:
         args.func(args)
-    except (ValueError, TypeError, OSError, FloatingPointError) as err:  # OSError: missing, unreadable files
+    except (ValueError, TypeError, OSError, FloatingPointError, FolderInUseError) as err:  # OSError: unreadable files
         print(f"sshn-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     finally:

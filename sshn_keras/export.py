@@ -17,12 +17,16 @@ inside, but the signature still takes float32 images and returns float32
 probabilities.
 """
 
+import errno
 import os
 
 import keras
 import tensorflow as tf
 
+from sshn_keras.atomic import atomic_write_folder
+from sshn_keras.ops.checks import checked_images, checked_phi
 from sshn_keras.models.phi_model import PhiConditionedModel
+from sshn_keras.models.unet import min_input_size
 from sshn_keras.priors import validate_phi
 
 
@@ -40,9 +44,16 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
     Returns:
         `path`.
 
+    The folder is written beside `path` and renamed into place: a failed
+    export (a full disk, a kill) leaves nothing at `path`. The signature
+    checks every request at run time (`InvalidArgumentError` naming the
+    input): finite images of the exported spatial shape, and for the whole
+    model a finite scalar `phi` in (0, 1].
+
     Raises:
         ValueError: if `phi` is invalid, or given for a plain model, or the
             folder is not empty.
+        OSError: naming `path`, if the folder cannot be written.
 
     Example:
     >>> export_saved_model(sshn, "served/unet_phi0.25", phi=0.25)   # doctest: +SKIP
@@ -55,6 +66,10 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
     )
     image_shape = model.image_shape if phi_model else tuple(model.inputs[0].shape[1:])
     image_spec = tf.TensorSpec((None, *image_shape), tf.float32, name="image")
+    min_size = min_input_size(model.num_stages) if phi_model else 1
+
+    def checked(image):
+        return checked_images(image, "image", min_size, image_shape[:-1], image_shape[-1])
 
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -62,20 +77,36 @@ def export_saved_model(model: keras.Model, path: str, phi: float | None = None, 
         network = model.network
 
         def serve(image, phi):
-            with tf.control_dependencies(phi_checks(phi)):
-                probs = network({"image": image, "phi": tf.reshape(phi, (1, 1))}, training=False)
-            return _outputs(probs)
+            return _outputs(network({"image": checked(image), "phi": checked_phi(phi)}, training=False))
 
         signature = [image_spec, tf.TensorSpec((), tf.float32, name="phi")]
     else:
 
         def serve(image):
-            return _outputs(model(image, training=False))
+            return _outputs(model(checked(image), training=False))
 
         signature = [image_spec]
     archive.add_endpoint("serving_default", serve, input_signature=signature)
-    archive.write_out(path, verbose=verbose)
-    return path
+    return write_archive(archive, path, verbose)
+
+
+def write_archive(archive, path: str, verbose: bool = False) -> str:
+    """Write a `keras.export.ExportArchive` at `path` atomically (beside, then renamed).
+
+    A failure (a full disk, a kill) leaves no partial folder at `path`, so a
+    retry starts clean.
+
+    Raises:
+        OSError: naming `path`, if the SavedModel cannot be written.
+    """
+
+    def write(tmp):
+        try:
+            archive.write_out(tmp, verbose=verbose)
+        except tf.errors.OpError as error:
+            raise OSError(errno.EIO, f"Cannot write the SavedModel {path}: {error.message}", path) from error
+
+    return atomic_write_folder(path, write)
 
 
 def check_export_folder(path) -> str:
@@ -99,14 +130,6 @@ def materialize_for_export(model, phi, phi_model: bool, kinds: str) -> tuple:
     if not phi_model:
         raise ValueError(f"`phi` is only for phi-conditioned models ({kinds}); {model.name!r} has its phi built in.")
     return model.materialize(phi), False
-
-
-def phi_checks(phi) -> list:
-    """Run-time checks that a served scalar `phi` lies in (0, 1]."""
-    return [
-        tf.debugging.assert_greater(phi, 0.0, message="phi must lie in (0, 1]"),
-        tf.debugging.assert_less_equal(phi, 1.0, message="phi must lie in (0, 1]"),
-    ]
 
 
 def _outputs(probs):

@@ -60,7 +60,12 @@ class UniformPrior:
     Args:
         low: lower bound, `0 <= low <= high`.
         high: upper bound, `low <= high <= 1`, `high > 0`.
-        min_phi: smallest phi ever returned (default 1e-3).
+        min_phi: smallest phi ever returned, in `(0, high]` (default 1e-3).
+
+    Raises:
+        TypeError: for a bound that is not a finite number.
+        ValueError: for bounds outside `0 <= low <= high <= 1`, `high > 0`,
+            or `min_phi` outside `(0, high]`.
 
     Example:
     >>> prior = UniformPrior(0.0, 0.5)
@@ -70,12 +75,19 @@ class UniformPrior:
 
     def __init__(self, low: float = 0.0, high: float = 0.5, min_phi: float = 1e-3):
         for arg, value in (("low", low), ("high", high)):
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+            if not isinstance(value, (numbers.Real, np.number)) or isinstance(value, (bool, np.bool_)) or not math.isfinite(value):
                 raise TypeError(f"UniformPrior: `{arg}` must be a finite number. Received {arg}={value!r}")
         if not 0.0 <= low <= high <= 1.0 or high <= 0.0:
             raise ValueError(
                 "UniformPrior needs 0 <= low <= high <= 1 and high > 0. "
                 f"Received low={low}, high={high}"
+            )
+        if isinstance(min_phi, (bool, np.bool_)) or not isinstance(min_phi, (numbers.Real, np.number)):
+            raise TypeError(f"UniformPrior: `min_phi` must be a finite number. Received min_phi={min_phi!r}")
+        if not math.isfinite(min_phi) or not 0.0 < min_phi <= high:
+            raise ValueError(
+                f"UniformPrior: `min_phi` must be a finite number in (0, high] = (0, {float(high)}] (draws below it "
+                f"are raised to it). Received min_phi={min_phi}"
             )
         self.low = float(low)
         self.high = float(high)

@@ -41,8 +41,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from sshn_keras.atomic import atomic_save_weights, atomic_write, atomic_write_json, remove_stale_temporaries
+from sshn_keras.atomic import TMP_MARK, atomic_save_weights, atomic_write, atomic_write_json, remove_stale_temporaries
 from sshn_keras.callbacks import BestModelCheckpoint, StopOnNaN
+from sshn_keras.locking import FolderLock
 from sshn_keras.models.validation import check_fit_arrays
 
 logger = logging.getLogger("sshn_keras.training")
@@ -138,6 +139,26 @@ def remove_backup(backup_dir) -> None:
                 os.remove(os.path.join(backup_dir, name))
     with contextlib.suppress(OSError):
         os.rmdir(backup_dir)
+
+
+def remove_old_checkpoints(backup_dir, keep=()) -> None:
+    """Delete the checkpoints of `backup_dir` that neither `keep` nor `state.json` name.
+
+    Temporary files (being written, or left by a killed run: see
+    `sshn_keras.atomic.remove_stale_temporaries`) are left alone, and what
+    `state.json` names on disk is never deleted, so the last complete
+    backup always stays resumable.
+    """
+    backup_dir = os.fspath(backup_dir)
+    keep = {name for name in keep if name}
+    with contextlib.suppress(OSError, ValueError):
+        with open(os.path.join(backup_dir, STATE_FILE)) as f:
+            state = json.load(f)
+        keep |= {state.get("weights"), state.get("arrays")} - {None}
+    for name in os.listdir(backup_dir):
+        if name.startswith(_CKPT_PREFIX) and TMP_MARK not in name and name not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(backup_dir, name))
 
 
 class ResumableBackup(keras.callbacks.Callback):
@@ -262,10 +283,7 @@ class ResumableBackup(keras.callbacks.Callback):
             "fingerprint": self.fingerprint,
         }
         atomic_write_json(os.path.join(self.backup_dir, STATE_FILE), state)
-        for name in os.listdir(self.backup_dir):  # older checkpoints, now unreferenced
-            if name.startswith(_CKPT_PREFIX) and name not in (weights, arrays_name):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(os.path.join(self.backup_dir, name))
+        remove_old_checkpoints(self.backup_dir, keep=(weights, arrays_name))
 
 
 # -- data ----------------------------------------------------------------------------
@@ -346,7 +364,10 @@ def fit_resumable(
             function of its seeds, e.g. `shuffle(buffer, seed=s)`, and the
             rerun must build it afresh, as a new process does; the finished
             epochs are replayed through the pipeline and skipped).
-        backup_dir: folder of the backup, used by this run only.
+        backup_dir: folder of the backup, used by this run only: it is
+            locked while the run writes it (`sshn_keras.locking`); a second
+            run on it is refused with `FolderInUseError`, and the lock of a
+            killed run is taken over, with a logged message.
         epochs: total number of epochs (as `fit`'s `epochs`).
         batch_size: global batch size (split across replicas under a
             `tf.distribute` strategy).
@@ -383,6 +404,8 @@ def fit_resumable(
     Raises:
         ValueError / TypeError: for an uncompiled model, bad arguments or
             data, or a `backup_dir` holding another run's backup.
+        FolderInUseError: if another live process is training into
+            `backup_dir`.
         NonFiniteLossError: if the loss becomes NaN or infinite (the backup
             of the last finished epoch is kept).
 
@@ -425,66 +448,67 @@ def fit_resumable(
         data_id = {"num_samples": int(len(x)), "batch_size": int(batch_size), "shuffle": bool(shuffle), "seed": int(seed)}
     fingerprint = {"num_weights": len(model.weights), "model_seed": getattr(model, "seed", None), **data_id}
 
-    remove_stale_temporaries(backup_dir)
-    if best_model_path is not None:
-        best_model_path = os.fspath(best_model_path)
-        folder, name = os.path.split(best_model_path)
-        remove_stale_temporaries(folder or ".", name[: -len(".keras")])
-    state = read_backup(backup_dir)
-    if state is not None:
-        saved = state.get("fingerprint", {})
-        differs = sorted(k for k in set(fingerprint) | set(saved) if saved.get(k) != fingerprint.get(k))
-        if differs:
-            raise ValueError(
-                f"{backup_dir!r} holds the backup of another run (differs in: {', '.join(differs)}). "
-                "Use another backup_dir, or delete it to train from scratch."
+    with FolderLock(backup_dir, "training into"):
+        remove_stale_temporaries(backup_dir)
+        if best_model_path is not None:
+            best_model_path = os.fspath(best_model_path)
+            folder, name = os.path.split(best_model_path)
+            remove_stale_temporaries(folder or ".", name[: -len(".keras")])
+        state = read_backup(backup_dir)
+        if state is not None:
+            saved = state.get("fingerprint", {})
+            differs = sorted(k for k in set(fingerprint) | set(saved) if saved.get(k) != fingerprint.get(k))
+            if differs:
+                raise ValueError(
+                    f"{backup_dir!r} holds the backup of another run (differs in: {', '.join(differs)}). "
+                    "Use another backup_dir, or delete it to train from scratch."
+                )
+            strategy = getattr(model, "distribute_strategy", None)
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
+                if not model.optimizer.built:
+                    model.optimizer.build(model.trainable_variables)
+            weights = os.path.join(backup_dir, state["weights"])
+            try:
+                model.load_weights(weights)
+            except (OSError, ValueError, KeyError) as error:
+                raise ValueError(
+                    f"Cannot restore the backup {weights} ({type(error).__name__}: {error}). It was damaged, or belongs "
+                    f"to another model; delete {backup_dir!r} to train from scratch."
+                ) from error
+            logger.info("Resuming from %s: %d epoch(s) done.", backup_dir, state["epoch"])
+        initial_epoch = 0 if state is None else int(state["epoch"])
+
+        callbacks = list(callbacks or [])
+        if stop_on_nan and not any(isinstance(c, StopOnNaN) for c in callbacks):
+            callbacks.append(StopOnNaN())
+        if best_model_path is not None:
+            callbacks.append(BestModelCheckpoint(best_model_path, monitor=monitor, mode=mode))
+        backup = ResumableBackup(backup_dir, callbacks, state, fingerprint, every=backup_every)
+
+        if state is not None and state["finished"]:
+            history = keras.callbacks.History()
+            history.set_model(model)
+        else:
+            # Stopped early (or every epoch done) but killed before the end: a
+            # fit of no epoch lets the callbacks finish (EarlyStopping restores
+            # its best weights) and the backup record the end.
+            last = initial_epoch if state is not None and state["stop_training"] else max(epochs, initial_epoch)
+            history = model.fit(
+                _stream(x, y, batch_size, seed, shuffle, initial_epoch, last, steps),
+                epochs=last,
+                initial_epoch=initial_epoch,
+                steps_per_epoch=steps,
+                validation_data=validation_data,
+                callbacks=callbacks + [backup],
+                verbose=verbose,
+                shuffle=False,
+                **fit_kwargs,
             )
-        strategy = getattr(model, "distribute_strategy", None)
-        with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            if not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
-        weights = os.path.join(backup_dir, state["weights"])
-        try:
-            model.load_weights(weights)
-        except (OSError, ValueError, KeyError) as error:
-            raise ValueError(
-                f"Cannot restore the backup {weights} ({type(error).__name__}: {error}). It was damaged, or belongs "
-                f"to another model; delete {backup_dir!r} to train from scratch."
-            ) from error
-        logger.info("Resuming from %s: %d epoch(s) done.", backup_dir, state["epoch"])
-    initial_epoch = 0 if state is None else int(state["epoch"])
-
-    callbacks = list(callbacks or [])
-    if stop_on_nan and not any(isinstance(c, StopOnNaN) for c in callbacks):
-        callbacks.append(StopOnNaN())
-    if best_model_path is not None:
-        callbacks.append(BestModelCheckpoint(best_model_path, monitor=monitor, mode=mode))
-    backup = ResumableBackup(backup_dir, callbacks, state, fingerprint, every=backup_every)
-
-    if state is not None and state["finished"]:
-        history = keras.callbacks.History()
-        history.set_model(model)
-    else:
-        # Stopped early (or every epoch done) but killed before the end: a
-        # fit of no epoch lets the callbacks finish (EarlyStopping restores
-        # its best weights) and the backup record the end.
-        last = initial_epoch if state is not None and state["stop_training"] else max(epochs, initial_epoch)
-        history = model.fit(
-            _stream(x, y, batch_size, seed, shuffle, initial_epoch, last, steps),
-            epochs=last,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=steps,
-            validation_data=validation_data,
-            callbacks=callbacks + [backup],
-            verbose=verbose,
-            shuffle=False,
-            **fit_kwargs,
-        )
-    history.history = backup.history
-    history.epoch = list(range(len(next(iter(backup.history.values()), []))))
-    history.train_seconds = backup.train_seconds
-    if delete_backup:
-        remove_backup(backup_dir)
+        history.history = backup.history
+        history.epoch = list(range(len(next(iter(backup.history.values()), []))))
+        history.train_seconds = backup.train_seconds
+        if delete_backup:
+            remove_backup(backup_dir)
     return history
 
 

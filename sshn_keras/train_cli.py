@@ -8,7 +8,9 @@ Output folder::
     <output>/model.keras      the final model (early stopping: the best epoch's weights)
     <output>/history.json     losses and metrics per epoch, training time
 
-Every file is written atomically. After a kill, the same command resumes from
+Every file is written atomically, and the folder is locked while a run writes
+it: a second run on the same `--output` is refused (a killed run's lock is
+taken over, with a message). After a kill, the same command resumes from
 the last finished epoch and ends with the weights an uninterrupted run gets.
 """
 
@@ -18,6 +20,7 @@ import os
 
 from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
 from sshn_keras.data.registry import DATASETS as DATASET_REGISTRY
+from sshn_keras.locking import FolderLock
 from sshn_keras.models.methods import METHODS
 
 # `synthetic` (an 80 / 20 split of --num-images) and `folder` (any image and mask
@@ -79,8 +82,6 @@ def check_output(args) -> dict:
     settings = {k: getattr(args, k) for k in SETTINGS}
     if settings["data_root"]:
         settings["data_root"] = os.path.abspath(settings["data_root"])
-    if os.path.exists(args.output) and not os.path.isdir(args.output):
-        raise ValueError(f"`--output` {args.output!r} is a file; give a folder.")
     path = os.path.join(args.output, "config.json")
     if os.path.exists(path):
         try:
@@ -100,13 +101,7 @@ def check_output(args) -> dict:
 
 
 def main_args(args) -> None:
-    import keras
-
-    from sshn_keras.determinism import make_deterministic
-    from sshn_keras.losses import SegmentationCrossEntropy
-    from sshn_keras.metrics import DiceScore
     from sshn_keras.priors import validate_phi
-    from sshn_keras.resumable import fit_resumable, remove_backup
 
     if not METHODS.get(args.method).phi_conditioned:
         validate_phi(args.phi, "--phi")
@@ -115,6 +110,20 @@ def main_args(args) -> None:
             raise ValueError(f"`--{name.replace('_', '-')}` must be a positive int. Received {getattr(args, name)}")
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         raise ValueError(f"`--learning-rate` must be a positive finite number. Received {args.learning_rate}")
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise ValueError(f"`--output` {args.output!r} is a file; give a folder.")
+    with FolderLock(args.output, "training into"):
+        _train_locked(args)
+
+
+def _train_locked(args) -> None:
+    import keras
+
+    from sshn_keras.determinism import make_deterministic
+    from sshn_keras.losses import SegmentationCrossEntropy
+    from sshn_keras.metrics import DiceScore
+    from sshn_keras.resumable import fit_resumable, remove_backup
+
     check_output(args)
     remove_stale_temporaries(args.output)  # left by a killed run
     model_path = os.path.join(args.output, "model.keras")

@@ -30,7 +30,7 @@ def test_export_whole_sshn_takes_phi_per_request(tmp_path, tiny_data, tiny_arch)
     for phi in (0.1, 0.45):
         out = serve(image=tf.constant(x[:2]), phi=tf.constant(phi))
         np.testing.assert_allclose(out["probabilities"].numpy(), model.predict(x[:2], phi=phi, verbose=0), atol=1e-5)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"phi must lie in \(0, 1\]"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"`phi` must be a finite number in \(0, 1\]"):
         serve(image=tf.constant(x[:2]), phi=tf.constant(1.5))
 
 

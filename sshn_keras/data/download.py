@@ -21,6 +21,7 @@ import tarfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -256,6 +257,28 @@ def member_target(member: Member, target: Path, strip_components: int = 0, archi
     return path
 
 
+def check_layout(plan, archive) -> None:
+    """Refuse an archive whose members cannot all be extracted: a file that is also a folder.
+
+    E.g. a file `a` and a file `a/b` (or a folder `a`): the second would
+    need `a` to be a folder.
+
+    Raises:
+        UnsafeArchiveError: naming both members.
+    """
+    files = {path: member for path, member, _ in plan if path is not None and member.kind != "dir"}
+    for path, member, _ in plan:
+        if path is None:
+            continue
+        for parent in [path, *path.parents] if member.kind == "dir" else path.parents:
+            clash = files.get(parent)
+            if clash is not None:
+                raise UnsafeArchiveError(
+                    f"Archive {archive}: member {member.name!r} needs {clash.name!r} to be a folder, but the archive "
+                    f"also holds {clash.name!r} as a file; nothing was extracted."
+                )
+
+
 def safe_extract(archive, target, strip_components: int = 0, progress: bool = True) -> list:
     """Extract a tar or zip archive into `target`, refusing anything unsafe.
 
@@ -274,10 +297,13 @@ def safe_extract(archive, target, strip_components: int = 0, progress: bool = Tr
 
     Raises:
         UnsafeArchiveError: for a member with an absolute path, `..`, a
-            link, or a special file (nothing is extracted).
+            link, or a special file, or a file that another member needs
+            to be a folder (nothing is extracted).
         ValueError: if the archive is not a readable tar or zip (truncated,
             corrupted), naming it.
         FileNotFoundError: if the archive is missing.
+        OSError: naming the file, if a file cannot be written (full disk,
+            permissions).
 
     Example:
     >>> safe_extract("data/neurite-oasis.2d.v1.0.tar", "data/oasis")   # doctest: +SKIP
@@ -300,19 +326,30 @@ def safe_extract(archive, target, strip_components: int = 0, progress: bool = Tr
     extracted = []
     with opened:
         plan = [(member_target(m, target, strip_components, archive), m, info) for m, info in members]
-        try:
-            for path, member, info in tqdm(plan, desc=f"Extracting {archive.name}", unit="file", disable=not progress):
-                if path is None:
-                    continue
+        check_layout(plan, archive)
+        for path, member, info in tqdm(plan, desc=f"Extracting {archive.name}", unit="file", disable=not progress):
+            if path is None:
+                continue
+            try:
                 if member.kind == "dir":
                     path.mkdir(parents=True, exist_ok=True)
                     continue
                 path.parent.mkdir(parents=True, exist_ok=True)
+                out = open(path, "wb")
+            except OSError as error:
+                raise OSError(error.errno, f"Cannot write {path} while extracting {archive}: {error.strerror}",
+                              str(path)) from error
+            try:
                 source = opened.open(info) if kind == "zip" else opened.extractfile(info)
-                with source, open(path, "wb") as out:
+                with source, out:
                     shutil.copyfileobj(source, out, CHUNK_SIZE)
-                extracted.append(path)
-        except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
-            raise ValueError(f"Archive {archive} is truncated or corrupted ({error}); download it again.") from error
+            except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error) as error:
+                raise ValueError(f"Archive {archive} is truncated or corrupted ({error}); download it again.") from error
+            except OSError as error:
+                if error.errno is None:  # raised by the decompressor: the archive is damaged
+                    raise ValueError(f"Archive {archive} is truncated or corrupted ({error}); download it again.") from error
+                raise OSError(error.errno, f"Cannot write {path} while extracting {archive}: {error.strerror}",
+                              str(path)) from error
+            extracted.append(path)
     logger.info("Extracted %d files from %s into %s", len(extracted), archive, target)
     return extracted

@@ -30,6 +30,7 @@ from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNa
 from sshn_keras.data.registry import DATASETS
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
+from sshn_keras.locking import FolderLock
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models.methods import METHODS
 from sshn_keras.resumable import fit_resumable, remove_backup
@@ -160,6 +161,11 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         only: train only the jobs with these keys now (e.g.
             `["fixed_phi0.50_seed2"]`, as named in `jobs/`; None: all), in
             priority order.
+
+    Raises:
+        FolderInUseError: if another live process runs an experiment in
+            `folder` (one writer per folder; the lock of a killed run is
+            taken over, with a logged message).
     """
     if methods is not None:
         methods = list(methods)
@@ -173,6 +179,11 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
         if unknown or not only:
             raise ValueError(f"`only` (--jobs) must be a non-empty list of job names of this experiment. Unknown: {unknown}; "
                              f"the experiment's jobs are {[job.key for job in jobs]}")
+    with FolderLock(folder, "running an experiment in"):
+        return _run_locked(config, folder, max_jobs, verbose, methods, only, jobs)
+
+
+def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
     check_folder(config, folder)
     splits = load_splits(config)
     trained = 0

@@ -3,6 +3,7 @@
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from sshn_keras.layers.precision import as_tensors
@@ -84,13 +85,13 @@ class HyperConv(keras.layers.Layer):
         # Inputs are cast in `call`: `x` to the compute dtype, the embedding
         # left in float32 (Keras would cast both to the compute dtype).
         self._convert_input_args = False
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
             raise ValueError(f"`filters` must be a positive int. Received filters={filters}")
         padding = str(padding).lower()
         if padding not in ("same", "valid"):
             raise ValueError(f"`padding` must be 'same' or 'valid'. Received padding={padding!r}")
         self.rank = rank
-        self.filters = filters
+        self.filters = int(filters)
         self.kernel_size = _tuple(kernel_size, rank, "kernel_size")
         self.strides = _tuple(strides, rank, "strides")
         self.dilation_rate = _tuple(dilation_rate, rank, "dilation_rate")
@@ -228,12 +229,12 @@ class HyperConv(keras.layers.Layer):
 
 
 def _tuple(value, rank, name):
-    if isinstance(value, int):
+    if isinstance(value, (int, np.integer)):
         value = (value,) * rank
     value = tuple(value)
-    if len(value) != rank or any(not isinstance(v, int) or v <= 0 for v in value):
+    if len(value) != rank or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0 for v in value):
         raise ValueError(f"`{name}` must be a positive int or a tuple of {rank} positive ints. Received {name}={value}")
-    return value
+    return tuple(int(v) for v in value)
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from sshn_keras.ops.checks import check_bool, check_float, check_ints
+
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
 class HyperNetwork(keras.layers.Layer):
@@ -49,12 +51,10 @@ class HyperNetwork(keras.layers.Layer):
 
     def __init__(self, units=(10, 100), negative_slope: float = 0.2, normalize: bool = True, **kwargs):
         super().__init__(**kwargs)
-        units = tuple(int(u) for u in units)
-        if not units or min(units) < 1:
-            raise ValueError(f"`units` must be a non-empty list of positive ints. Received units={units}")
+        units = check_ints(units, "units", 1, owner="HyperNetwork")
         self.units = units
-        self.negative_slope = float(negative_slope)
-        self.normalize = bool(normalize)
+        self.negative_slope = check_float(negative_slope, "negative_slope", owner="HyperNetwork")
+        self.normalize = check_bool(normalize, "normalize", owner="HyperNetwork")
         gain = 2.0 / (1.0 + self.negative_slope**2)
         self.dense_layers = [
             keras.layers.Dense(

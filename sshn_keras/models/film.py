@@ -5,6 +5,7 @@ import numpy as np
 
 from sshn_keras.layers import HyperNetwork
 from sshn_keras.models.factories import film_conv_factory, resize_downsample
+from sshn_keras.ops.checks import check_ints
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.models.unet import build_unet, check_architecture, unet_graph
 from sshn_keras.priors import validate_phi
@@ -25,7 +26,7 @@ class FiLMUNet(PhiConditionedModel):
     """
 
     def __init__(self, *args, film_units=(10, 100), **kwargs):
-        self.film_units = tuple(int(u) for u in film_units)
+        self.film_units = check_ints(film_units, "film_units", 1)
         kwargs.setdefault("name", "film_unet")
         super().__init__(*args, **kwargs)
 

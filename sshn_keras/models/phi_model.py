@@ -14,6 +14,8 @@ Under a mixed-precision policy phi stays float32 everywhere (inputs are not
 cast to the compute dtype; the rescaled sizes are computed from it).
 """
 
+import contextlib
+import numbers
 import warnings
 
 import keras
@@ -23,6 +25,8 @@ from keras import ops
 
 from sshn_keras.callbacks import PhiGridValidation, is_reiterable_dataset
 from sshn_keras.layers.precision import as_tensors
+from sshn_keras.ops.checks import check_batch_size, check_float, check_int, check_ints, checked_images, checked_phi
+from sshn_keras.models.unet import min_input_size
 from sshn_keras.models.validation import check_images, check_labels, check_not_empty
 from sshn_keras.priors import get_prior, validate_phi, validation_grid
 
@@ -48,6 +52,17 @@ class PhiConditionedModel(keras.Model):
             0.5)` for `U(0, 0.5)`), a sequence of phi in (0, 1], or `()` to
             validate at the inference phi only, as Keras does.
         seed: seed of the per-step phi draws.
+
+    Raises:
+        TypeError: for an argument of the wrong type (`filters=2.5`,
+            `kernel_size=True`; numpy integers and floats are accepted).
+        ValueError: for out-of-range or non-finite values.
+
+    Run-time checks (every path: numpy, tensors, `tf.data`, dicts,
+    `tf.function`): the image must be finite, of the model's spatial shape
+    and at least `2**(num_stages - 1)` pixels per axis; a given phi must be
+    finite, in (0, 1] and one value for the whole batch (a per-sample phi
+    whose values differ is refused); see `sshn_keras.ops.checks`.
     """
 
     def __init__(
@@ -70,20 +85,24 @@ class PhiConditionedModel(keras.Model):
         # Keras would cast a `{"image", "phi"}` input's phi to a mixed
         # policy's compute dtype, changing the rescaled sizes.
         self._convert_input_args = False
-        self.image_shape = tuple(input_shape)
-        self.num_classes = num_classes
-        self.filters = filters if isinstance(filters, int) else [int(f) for f in filters]
-        self.num_stages = num_stages
-        self.convs_per_stage = convs_per_stage
-        self.kernel_size = kernel_size
-        self.negative_slope = float(negative_slope)
+        if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__iter__"):
+            raise TypeError(f"`input_shape` must be a tuple (H, W, C) or (D, H, W, C). Received input_shape={input_shape!r}")
+        self.image_shape = tuple(None if n is None else check_int(n, "input_shape", 1) for n in input_shape)
+        self.num_classes = check_int(num_classes, "num_classes", 1)
+        self.filters = check_int(filters, "filters", 1) if isinstance(filters, (numbers.Number, str)) else list(
+            check_ints(filters, "filters", 1)
+        )
+        self.num_stages = check_int(num_stages, "num_stages", 1)
+        self.convs_per_stage = check_int(convs_per_stage, "convs_per_stage", 1)
+        self.kernel_size = check_int(kernel_size, "kernel_size", 1)
+        self.negative_slope = check_float(negative_slope, "negative_slope")
         self.prior = get_prior(prior)
         if inference_phi is None:
             inference_phi = self.prior.mean
         self.default_phi = validate_phi(inference_phi, "inference_phi")
         self.validation_phis = _validation_phis(validation_phis, self.prior)
         self._validation_phis_arg = validation_phis if isinstance(validation_phis, str) else list(self.validation_phis)
-        self.seed = int(seed)
+        self.seed = check_int(seed, "seed")
         self.network = self.build_network()
         self.inference_phi = self.add_weight(
             name="inference_phi",
@@ -115,8 +134,30 @@ class PhiConditionedModel(keras.Model):
         return self.prior.sample(seed)
 
     def set_inference_phi(self, phi: float) -> None:
-        """Set the phi used by `predict` / `evaluate` / `call(training=False)`."""
-        self.inference_phi.assign(validate_phi(phi))
+        """Set the phi used by `predict` / `evaluate` / `call(training=False)` from now on.
+
+        The model's config (`inference_phi`) follows, so a saved and
+        reloaded model uses the same phi. (`predict(x, phi=p)` and
+        `evaluate(..., phi=p)` use `p` for that call only.)
+        """
+        phi = validate_phi(phi)
+        self.inference_phi.assign(phi)
+        if np.float32(phi) != np.float32(self.default_phi):  # a float32 read-back keeps the config's value
+            self.default_phi = phi
+
+    @contextlib.contextmanager
+    def _at_phi(self, phi):
+        """Run the body at `phi` (None: the current inference phi), then restore the inference phi."""
+        if phi is None:
+            yield
+            return
+        phi = validate_phi(phi)
+        previous = self.inference_phi.numpy()
+        self.inference_phi.assign(phi)
+        try:
+            yield
+        finally:
+            self.inference_phi.assign(previous)
 
     def __call__(self, inputs, *args, **kwargs):
         return super().__call__(as_tensors(inputs), *args, **kwargs)
@@ -126,34 +167,50 @@ class PhiConditionedModel(keras.Model):
         if isinstance(inputs, dict):
             if "image" not in inputs:
                 raise ValueError(f"A dict input must have the key 'image' (and optionally 'phi'). Received keys {list(inputs)}")
+            unknown = sorted(set(inputs) - {"image", "phi"})
+            if unknown:
+                raise ValueError(f"A dict input takes the keys 'image' and 'phi'. Received unknown keys {unknown}")
             image, phi = inputs["image"], inputs.get("phi")
         else:
             image = inputs
+        image = checked_images(image, "image", min_input_size(self.num_stages), self.image_shape[:-1], self.image_shape[-1])
+        return self.network({"image": image, "phi": self.resolve_phi(phi, training)}, training=training)
+
+    def resolve_phi(self, phi, training):
+        """The `(1, 1)` float32 phi of this call: given (checked), drawn from the prior, or the inference phi.
+
+        A given phi may be a number or a tensor of one value per batch (e.g.
+        a `(batch, 1)` column of equal values); a per-sample phi whose values
+        differ is refused (`InvalidArgumentError` in a graph, `TypeError`
+        eagerly), as are NaN, infinities and values outside (0, 1].
+        """
         if phi is None:
             phi = self.sample_phi() if training else self.inference_phi
-        elif isinstance(phi, (list, tuple)):  # a vector of phis: refused (one phi per batch)
+            return ops.reshape(ops.cast(phi, "float32"), (1, 1))
+        if isinstance(phi, (list, tuple)):  # a vector of phis: refused (one phi per batch)
             phi = validate_phi(np.asarray([np.asarray(p) for p in phi]))
-        elif isinstance(phi, (int, float, np.ndarray, np.number)) or (
-            tf.is_tensor(phi) and tf.executing_eagerly()
-        ):
+        elif isinstance(phi, (int, float, np.ndarray, np.number)) or (tf.is_tensor(phi) and tf.executing_eagerly()):
             phi = validate_phi(phi if not tf.is_tensor(phi) else phi.numpy())
-        phi = ops.reshape(ops.cast(phi, "float32"), (-1, 1))[:1]
-        return self.network({"image": image, "phi": phi}, training=training)
+        return checked_phi(phi)
 
     # -- user-facing conveniences --------------------------------------------
     def predict(self, x, phi: float | None = None, **kwargs):
-        """`keras.Model.predict` at `phi` (default: the current inference phi)."""
+        """`keras.Model.predict` at `phi` (default: the inference phi); `phi` holds for this call only."""
         self._check_inputs(x)
-        if phi is not None:
-            self.set_inference_phi(phi)
-        return super().predict(x, **kwargs)
+        check_batch_size(kwargs)
+        with self._at_phi(phi):
+            return super().predict(x, **kwargs)
 
     def evaluate(self, x=None, y=None, phi: float | None = None, **kwargs):
-        """`keras.Model.evaluate` at `phi` (default: the current inference phi)."""
+        """`keras.Model.evaluate` at `phi` (default: the inference phi); `phi` holds for this call only."""
+        if isinstance(x, np.ndarray) and y is None:
+            raise ValueError(
+                "evaluate needs labels: with numpy images `x`, pass `y` (integer or one-hot label maps). Received y=None"
+            )
         self._check_inputs(x, y)
-        if phi is not None:
-            self.set_inference_phi(phi)
-        result = super().evaluate(x, y, **kwargs)
+        check_batch_size(kwargs)
+        with self._at_phi(phi):
+            result = super().evaluate(x, y, **kwargs)
         if result is None or (hasattr(result, "__len__") and len(result) == 0):
             raise ValueError("evaluate ran on no batch: the data is empty.")
         return result
@@ -167,9 +224,9 @@ class PhiConditionedModel(keras.Model):
         history holds each phi's values (`val_loss_phi0.05`,
         `val_dice_phi0.05`, ...) and their mean as `val_loss`, `val_dice`, so
         `keras.callbacks.EarlyStopping(monitor="val_loss")` keeps the weights
-        that are best across the prior, not at its middle: on WBC this made
-        the SSHN as accurate as Fixed U-Nets at small phi, where validating at
-        one phi left it up to 3.3 Dice points behind (RESULTS.md).
+        that are best across the prior, not at its middle (on WBC, validating
+        at one phi left the SSHN Dice points behind Fixed U-Nets at small phi;
+        README's quickstart and RESULTS.md give the numbers).
 
         Args:
             validation_phis: the grid for this call (default: the model's
@@ -183,6 +240,7 @@ class PhiConditionedModel(keras.Model):
                 `validation_data` instead).
         """
         self._check_inputs(x, y)
+        check_batch_size(kwargs)
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)) and len(validation_data) >= 2:
             self._check_inputs(validation_data[0], validation_data[1], "validation_data")
@@ -229,6 +287,8 @@ class PhiConditionedModel(keras.Model):
 
     def _check_inputs(self, x, y=None, what="x"):
         check_not_empty(x, what)
+        if isinstance(x, dict) and isinstance(x.get("image"), np.ndarray):
+            x = x["image"]
         if isinstance(x, np.ndarray):
             check_images(x, self.image_shape, self.num_stages, what)
         if isinstance(y, np.ndarray):

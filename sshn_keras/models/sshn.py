@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from sshn_keras.ops.checks import check_bool, check_int, check_ints
 from sshn_keras.layers import HyperConv, HyperNetwork
 from sshn_keras.models.factories import hyper_conv_factory, resize_downsample
 from sshn_keras.models.phi_model import PhiConditionedModel
@@ -43,9 +44,9 @@ class SSHNUNet(PhiConditionedModel):
 
     def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, head_rank: int | None = None,
                  **kwargs):
-        self.hyper_units = tuple(int(u) for u in hyper_units)
-        self.head_rank = head_rank
-        self.normalize_embedding = bool(normalize_embedding)
+        self.hyper_units = check_ints(hyper_units, "hyper_units", 1)
+        self.head_rank = None if head_rank is None else check_int(head_rank, "head_rank", 1)
+        self.normalize_embedding = check_bool(normalize_embedding, "normalize_embedding")
         kwargs.setdefault("name", "sshn_unet")
         super().__init__(*args, **kwargs)
 

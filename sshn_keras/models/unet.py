@@ -9,8 +9,12 @@ Layer names are predictable and identical across variants (`enc2_conv1`,
 
 from typing import Callable, Sequence
 
-import keras
+import numbers
 
+import keras
+import numpy as np
+
+from sshn_keras.ops.checks import check_float, check_int, check_ints
 from sshn_keras.layers import ResizeByFactor
 from sshn_keras.models.factories import he_gain, plain_conv_factory  # noqa: F401  (he_gain: public here too)
 from sshn_keras.priors import validate_phi
@@ -28,18 +32,16 @@ def check_architecture(
         )
     if input_shape[-1] is None or int(input_shape[-1]) < 1:
         raise ValueError(f"The number of channels (last entry of `input_shape`) must be known. Received {input_shape}")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+    if isinstance(num_classes, (int, np.integer)) and not isinstance(num_classes, bool) and num_classes < 2:
         raise ValueError(f"`num_classes` must be an int >= 2 (background included). Received num_classes={num_classes}")
-    if isinstance(num_stages, bool) or not isinstance(num_stages, int) or num_stages < 1:
-        raise ValueError(f"`num_stages` must be a positive int. Received num_stages={num_stages}")
-    if isinstance(convs_per_stage, bool) or not isinstance(convs_per_stage, int) or convs_per_stage < 1:
-        raise ValueError(f"`convs_per_stage` must be a positive int. Received convs_per_stage={convs_per_stage}")
-    if not isinstance(kernel_size, int) or kernel_size < 1:
-        raise ValueError(f"`kernel_size` must be a positive int. Received kernel_size={kernel_size}")
-    if isinstance(filters, int):
-        filters = [filters] * num_stages
-    filters = [int(f) for f in filters]
-    if len(filters) != num_stages or min(filters) < 1:
+    check_int(num_classes, "num_classes", 2)
+    num_stages = check_int(num_stages, "num_stages", 1)
+    check_int(convs_per_stage, "convs_per_stage", 1)
+    check_int(kernel_size, "kernel_size", 1)
+    if isinstance(filters, (numbers.Number, str)):
+        filters = [check_int(filters, "filters", 1)] * num_stages
+    filters = list(check_ints(filters, "filters", 1))
+    if len(filters) != num_stages:
         raise ValueError(
             f"`filters` must be a positive int or a list of {num_stages} positive ints (one per stage). "
             f"Received filters={filters}"
@@ -150,6 +152,8 @@ def build_unet(
     """
     phi = validate_phi(phi)
     rank, filters = check_architecture(input_shape, num_classes, filters, num_stages, convs_per_stage, kernel_size)
+    num_classes, convs_per_stage, kernel_size = int(num_classes), int(convs_per_stage), int(kernel_size)
+    negative_slope = check_float(negative_slope, "negative_slope")
     conv = plain_conv_factory(rank, negative_slope)
 
     def downsample(x, layer_name):

@@ -56,6 +56,15 @@ def check_labels(y: np.ndarray, num_classes: int, x_shape=None) -> None:
                 f"{(x_shape[0], *x_shape[1:-1], num_classes)}."
             )
     if one_hot:
+        values = np.asarray(y, np.float64)
+        sums = values.sum(axis=-1)
+        if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > 1 or np.any(np.abs(sums - 1) > 1e-3):
+            raise ValueError(
+                f"One-hot labels `y` (last axis of {num_classes} classes) must hold finite values in [0, 1] summing "
+                f"to 1 at every pixel. Received values in [{np.nanmin(values)}, {np.nanmax(values)}]"
+                f"{', NaN included' if np.isnan(values).any() else ''}, pixel sums in "
+                f"[{np.nanmin(sums)}, {np.nanmax(sums)}]."
+            )
         return
     if np.issubdtype(y.dtype, np.floating):
         if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):

@@ -18,7 +18,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from sshn_keras.export import check_export_folder, materialize_for_export, phi_checks
+from sshn_keras.ops.checks import checked_images, checked_phi
+from sshn_keras.export import check_export_folder, materialize_for_export, write_archive
 from sshn_keras.registration.phi_networks import PhiVxmDense
 
 
@@ -40,6 +41,8 @@ def export_registration_saved_model(model: keras.Model, path, phi: float | None 
         ValueError: for an invalid `phi`, a `phi` given for a Fixed
             network, a model that is not a registration network, or a
             folder that is not empty.
+        OSError: naming `path`, if the folder cannot be written (the
+            export is atomic: nothing is left at `path`).
 
     Example:
     >>> export_registration_saved_model(sshn, "served/vxm_phi0.25", phi=0.25)   # doctest: +SKIP
@@ -66,22 +69,25 @@ def export_registration_saved_model(model: keras.Model, path, phi: float | None 
         tf.TensorSpec((None, *image_shape), tf.float32, name="moving"),
         tf.TensorSpec((None, *image_shape), tf.float32, name="fixed"),
     ]
+
+    def checked(image, name):
+        return checked_images(image, name, 1, image_shape[:-1], image_shape[-1])
+
     archive = keras.export.ExportArchive()
     archive.track(network)
     if phi_model:
 
         def serve(moving, fixed, phi):
-            with tf.control_dependencies(phi_checks(phi)):
-                out = network({"moving": moving, "fixed": fixed, "phi": tf.reshape(phi, (1, 1))}, training=False)
+            moving, fixed = checked(moving, "moving"), checked(fixed, "fixed")
+            out = network({"moving": moving, "fixed": fixed, "phi": checked_phi(phi)}, training=False)
             return {"moved": out["moved"], "flow": out["displacement"]}
 
         spec.append(tf.TensorSpec((), tf.float32, name="phi"))
     else:
 
         def serve(moving, fixed):
-            out = network([moving, fixed], training=False)
+            out = network([checked(moving, "moving"), checked(fixed, "fixed")], training=False)
             return {"moved": out["moved"], "flow": out["displacement"]}
 
     archive.add_endpoint("serving_default", serve, input_signature=spec)
-    archive.write_out(path, verbose=verbose)
-    return path
+    return write_archive(archive, path, verbose)

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from sshn_keras.ops.checks import checked_images, check_ints
 from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
@@ -161,18 +162,12 @@ class PhiVxmDense(PhiConditionedModel):
             )
         return inputs[0], inputs[1], None
 
-    def _resolve_phi(self, phi, training):
-        """The phi tensor `(1, 1)` of this call: given, drawn from the prior, or the inference phi."""
-        if phi is None:
-            phi = self.sample_phi() if training else self.inference_phi
-        elif isinstance(phi, (int, float, np.ndarray, np.number)) or (tf.is_tensor(phi) and tf.executing_eagerly()):
-            phi = validate_phi(phi if not tf.is_tensor(phi) else phi.numpy())
-        return ops.reshape(ops.cast(phi, "float32"), (-1, 1))[:1]
-
     def call(self, inputs, training=False):
         moving, fixed, phi = self._split_inputs(inputs)
         check_pair_shapes(moving.shape, fixed.shape, self.image_shape, None, "inputs")
-        phi = self._resolve_phi(phi, training)
+        moving = checked_images(moving, "moving", 1, self.image_shape[:-1], self.image_shape[-1])
+        fixed = checked_images(fixed, "fixed", 1, self.image_shape[:-1], self.image_shape[-1])
+        phi = self.resolve_phi(phi, training)
         out = self.network({"moving": moving, "fixed": fixed, "phi": phi}, training=training)
         return [out["moved"], out["flow"]]
 
@@ -304,7 +299,7 @@ class SSHNVxmDense(PhiVxmDense):
     """
 
     def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, **kwargs):
-        self.hyper_units = tuple(int(u) for u in hyper_units)
+        self.hyper_units = check_ints(hyper_units, "hyper_units", 1)
         self.normalize_embedding = bool(normalize_embedding)
         kwargs.setdefault("name", "sshn_vxm_dense")
         super().__init__(*args, **kwargs)
@@ -360,7 +355,7 @@ class FiLMVxmDense(PhiVxmDense):
     """
 
     def __init__(self, *args, film_units=(10, 100), **kwargs):
-        self.film_units = tuple(int(u) for u in film_units)
+        self.film_units = check_ints(film_units, "film_units", 1)
         kwargs.setdefault("name", "film_vxm_dense")
         super().__init__(*args, **kwargs)
 

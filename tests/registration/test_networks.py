@@ -104,7 +104,7 @@ def test_export_signatures(tmp_path):
     whole = tf.saved_model.load(export_registration_saved_model(model, tmp_path / "whole")).signatures["serving_default"]
     out = whole(moving=tf.constant(moving), fixed=tf.constant(fixed), phi=tf.constant(0.3))
     np.testing.assert_allclose(out["flow"].numpy(), flow, atol=1e-5)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"phi must lie in \(0, 1\]"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"`phi` must be a finite number in \(0, 1\]"):
         whole(moving=tf.constant(moving), fixed=tf.constant(fixed), phi=tf.constant(0.0))
     with pytest.raises(ValueError, match="only for phi-conditioned"):
         export_registration_saved_model(build_vxm_dense(**ARCH), tmp_path / "x", phi=0.3)
