@@ -1,9 +1,10 @@
-"""Plots of phi sweeps (matplotlib, written to PNG)."""
+"""Plots of phi sweeps (matplotlib, written to PNG).
 
-import matplotlib
+Importing this module leaves matplotlib's backend alone (figures still show
+in notebooks); every function draws its own figure, saves it and closes it.
+"""
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: str = "SSHN") -> str:
@@ -151,3 +152,23 @@ def plot_prior_width(rows: list, path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_brain_phantom(data, path, count: int = 4) -> str:
+    """Images and seg4 label maps of the first `count` simulated subjects (`load_brain_phantom`); saves a PNG."""
+    from matplotlib.colors import ListedColormap
+
+    colours = ListedColormap(["black", "#cd3e4e", "#e69422", "#f5f5f5", "#781286"])
+    fig, axes = plt.subplots(2, count, figsize=(2.6 * count, 5.2), squeeze=False)
+    for i in range(count):
+        axes[0, i].imshow(data.images[i, ..., 0], cmap="gray", vmin=0, vmax=1)
+        axes[0, i].set_title(data.names[i], fontsize=9)
+        axes[1, i].imshow(data.labels[i], cmap=colours, vmin=0, vmax=4, interpolation="nearest")
+    for ax in axes.ravel():
+        ax.axis("off")
+    names = ", ".join(f"{k} {n}" for k, n in enumerate(data.label_names) if k)
+    fig.suptitle(f"SIMULATED from one template (MNI ICBM152 2009), not OASIS\nlabels: {names}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return str(path)
