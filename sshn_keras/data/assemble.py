@@ -23,12 +23,13 @@ def sample_files(sample: Sample) -> tuple:
 
 
 def check_pair(image: np.ndarray, labels: np.ndarray, sample: Sample, label_file=None) -> None:
-    """Raise `ValueError` unless image and label map have the same height and width.
+    """Raise `ValueError` unless image and label map have the same spatial shape (height, width[, depth]).
 
     Call it on the arrays as read, before any resizing; `label_file` (default
     `sample.label`) is the file named in the message.
     """
-    if image.shape[:2] != labels.shape[:2]:
+    spatial = 3 if image.ndim == 4 and labels.ndim == 3 else 2  # a volume (H, W, D, C) with labels (H, W, D)
+    if image.shape[:spatial] != labels.shape[:spatial]:
         label_file = sample.label if label_file is None else label_file
         raise ValueError(
             f"Image/label shape mismatch for sample {sample.name!r}: image {sample.image} has shape "

@@ -72,9 +72,9 @@ class SimulationSettings:
 
     max_velocity_mm: float = 7.0
     smoothness_mm: float = 12.0
-    rotation_deg: float = 4.0
-    scale: float = 0.06
-    translation_mm: float = 4.0
+    rotation_deg: float = 2.0
+    scale: float = 0.03
+    translation_mm: float = 2.0
     slice_jitter_mm: float = 4.0
     bias: float = 0.25
     blur_voxels: tuple = (0.3, 1.0)
