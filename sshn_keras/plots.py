@@ -7,7 +7,7 @@ in notebooks); every function draws its own figure, saves it and closes it.
 import matplotlib.pyplot as plt
 
 
-def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: str = "SSHN") -> str:
+def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: str = "SSHN", chosen: dict | None = None) -> str:
     """Plot Dice (mean, with a +-1 std band over images) against phi and GFLOPs; save a PNG.
 
     Args:
@@ -15,6 +15,7 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
         path: PNG file to write.
         title: figure title.
         label: legend entry.
+        chosen: one of `rows` (e.g. from `choose_phi`) to mark and annotate.
 
     Returns:
         `path`.
@@ -27,11 +28,15 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
     for ax, xs, xlabel in ((axes[0], phi, "phi (rescaling factor)"), (axes[1], gflops, "GFLOPs per image")):
         ax.plot(xs, mean, marker="o", ms=3, label=label)
         ax.fill_between(xs, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)], alpha=0.2)
+        if chosen is not None:
+            x = chosen["phi"] if xs is phi else chosen["gflops"]
+            ax.plot([x], [chosen["dice_mean"]], "*", color="C3", ms=14,
+                    label=f"chosen phi={chosen['phi']:g}: Dice {chosen['dice_mean']:.3f}, {chosen['gflops']:.3f} GFLOPs")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("Dice (foreground mean)")
         ax.grid(alpha=0.3)
-        ax.legend()
-    fig.suptitle(title)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
