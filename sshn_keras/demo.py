@@ -28,11 +28,13 @@ DATA_NAME = "brain phantom (simulated from the MNI template, not OASIS)"
 
 
 def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patience: int, verbose) -> None:
-    """Cross-entropy, then soft Dice; Adam with `global_clipnorm=1.0`; early stopping on the phi-grid validation loss."""
-    for loss, epochs in ((SegmentationCrossEntropy(), ce_epochs), (SoftDiceLoss(), dice_epochs)):
+    """Cross-entropy, then soft Dice; Adam with `global_clipnorm=1.0` and cosine decay; early stopping on the phi-grid validation loss."""
+    steps_per_epoch = -(-train.num_samples // 8)
+    for loss, epochs, rate in ((SegmentationCrossEntropy(), ce_epochs, 1e-3), (SoftDiceLoss(), dice_epochs, 5e-4)):
         if epochs == 0:
             continue
-        model.compile(optimizer=keras.optimizers.Adam(1e-3, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
+        schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
+        model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
         callbacks = [
             PhiGridValidation((val.images, val.labels), phis=(0.1, 0.3, 0.5)),
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),

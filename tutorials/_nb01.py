@@ -96,7 +96,7 @@ print(f"{model.network.count_params():,} parameters (hypernetwork heads included
         """
 ## 3. Train
 
-The recipe: Adam with `global_clipnorm=1.0` (one bad step cannot throw the hypernetwork off), cross-entropy, and `EarlyStopping(monitor="val_loss", restore_best_weights=True)`. During training each step draws its own `phi`. Validation must cover the prior too: `PhiGridValidation` evaluates the validation set at several `phi` after every epoch and reports their mean as `val_loss`, so early stopping keeps the weights that are best *across* `phi`, not at one `phi`. With `DICE_EPOCHS > 0` a second `fit` fine-tunes with soft Dice, as in the paper. Nothing else is special to SSHN: callbacks, `tf.data` and distribution strategies work as usual.
+The recipe: Adam with `global_clipnorm=1.0` (one bad step cannot throw the hypernetwork off) and a cosine-decaying learning rate, cross-entropy, and `EarlyStopping(monitor="val_loss", restore_best_weights=True)`. During training each step draws its own `phi`. Validation must cover the prior too: `PhiGridValidation` evaluates the validation set at several `phi` after every epoch and reports their mean as `val_loss`, so early stopping keeps the weights that are best *across* `phi`, not at one `phi`. A second `fit` fine-tunes with soft Dice, as in the paper; it lifts the small structures (subcortical grey matter, CSF) that cross-entropy neglects. Nothing else is special to SSHN: callbacks, `tf.data` and distribution strategies work as usual.
 """
     ),
     code(
@@ -105,16 +105,20 @@ from sshn_keras.callbacks import PhiGridValidation
 from sshn_keras.losses import SegmentationCrossEntropy, SoftDiceLoss
 from sshn_keras.metrics import DiceScore
 
-def train_phase(loss, epochs):
-    model.compile(optimizer=keras.optimizers.Adam(1e-3, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
+def train_phase(loss, epochs, learning_rate):
+    steps = epochs * -(-train.num_samples // 8)      # the learning rate decays along a cosine over the phase
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
     grid = PhiGridValidation((val.images, val.labels), phis=(0.1, 0.2, 0.3, 0.4, 0.5))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
-    return model.fit(train.images, train.labels, batch_size=8, epochs=epochs, callbacks=[grid, stop], verbose=2).history
+    report = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
+        f"epoch {epoch + 1:2d}: loss {logs['loss']:.4f} | validation, mean over phi: loss {logs['val_loss']:.4f}, Dice {logs['val_dice']:.3f}"))
+    return model.fit(train.images, train.labels, batch_size=8, epochs=epochs, callbacks=[grid, report, stop], verbose=0).history
 
 start, cpu = time.time(), time.process_time()
-history = {"cross-entropy": train_phase(SegmentationCrossEntropy(), EPOCHS)}
+history = {"cross-entropy": train_phase(SegmentationCrossEntropy(), EPOCHS, 1e-3)}
 if DICE_EPOCHS:
-    history["soft Dice"] = train_phase(SoftDiceLoss(), DICE_EPOCHS)
+    history["soft Dice"] = train_phase(SoftDiceLoss(), DICE_EPOCHS, 5e-4)
 train_seconds = time.time() - start
 print(f"trained in {train_seconds:.0f} s ({time.process_time() - cpu:.0f} s of CPU time)")
 fig, axes = plt.subplots(1, len(history), figsize=(5 * len(history), 3), squeeze=False)

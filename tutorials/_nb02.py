@@ -83,8 +83,10 @@ zeros = np.zeros(val_pairs.moving.shape[:-1] + (2,), "float32")
 grid = PhiGridValidation(((val_pairs.moving, val_pairs.fixed), (val_pairs.fixed, zeros)), phis=(0.1, 0.3, 0.5))
 stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
 start, cpu = time.time(), time.process_time()
+report = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
+    f"epoch {epoch + 1:2d}: loss {logs['loss']:.5f} | validation loss, mean over phi: {logs['val_loss']:.5f}"))
 history = model.fit(scan_to_scan(train.images, batch_size=8, seed=0), steps_per_epoch=STEPS_PER_EPOCH, epochs=EPOCHS,
-                    callbacks=[grid, stop], verbose=2)
+                    callbacks=[grid, report, stop], verbose=0)
 train_seconds = time.time() - start
 print(f"trained in {train_seconds:.0f} s ({time.process_time() - cpu:.0f} s of CPU time)")
 plt.figure(figsize=(5, 3)); plt.plot(history.history["loss"], label="train"); plt.plot(history.history["val_loss"], label="validation (mean over phi)")
