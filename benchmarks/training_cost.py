@@ -1,20 +1,32 @@
-"""Training cost of the WBC experiment: the Fixed grid versus one SSHN, measured side by side.
+"""Training cost on WBC, measured side by side: the Fixed grid versus one SSHN, and what each lever buys.
 
-The experiment's recorded wall times (`results.json`) were taken while other
-work shared the machine, at different times. This script times one training
-epoch of every model of the experiment under the same conditions, in
-interleaved rounds (each round: one epoch of the SSHN, one of each Fixed U-Net
-of the grid, ...), exactly as the runner trains them (the real WBC train and
-validation arrays, Adam, batch 8, the SSHN validated at the config's
-`validation_phis`), and multiplies the median epoch time by the number of
-epochs each model actually ran in the experiment. Prints the cost of the
-Fixed grid (seed 0) over the mean SSHN cost (the paper reports > 10x), next
-to the ratio of the recorded wall times.
+The experiments' recorded wall times (`results.json`) were taken while other
+work shared the machine, at different times. This script times, under the
+same conditions and in interleaved rounds, exactly what the runner runs (the
+real WBC arrays, Adam with clipping, batch 8):
 
-    python benchmarks/training_cost.py [--folder experiments/wbc_paper] [--rounds 3]
+* one training epoch (no validation) of every Fixed U-Net of the grid and of
+  the SSHN with full and with compact (rank-8) heads, and of the compact SSHN
+  at batch 16;
+* one validation pass at one phi of each SSHN (a phi-grid validation is one
+  pass per phi).
+
+An epoch's cost is its training time plus its validation passes. A model's
+cost is its epoch cost times the epochs it ran in the experiment ("as run"),
+or up to the epoch of its best validation loss ("to best": the run stopped
+`patience` epochs after it). Then it prints
+
+* the Fixed grid (seed 0) over the SSHN (the paper reports > 10x),
+* the SSHN over one Fixed U-Net at phi = 0.5,
+* the levers: compact heads, validating the grid every 2 epochs, on 3 phi
+  instead of 6, batch 16. A lever whose epochs are not known from a finished
+  experiment is costed per epoch only, and says so.
+
+    python benchmarks/training_cost.py [--rounds 2] [--json benchmarks/results/training_cost.json]
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -25,59 +37,109 @@ from common import device_name, interleaved_times  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sshn_keras.callbacks import PhiGridValidation  # noqa: E402
 from sshn_keras.experiments.config import ExperimentConfig, Job  # noqa: E402
 from sshn_keras.experiments.runner import build_job_model, load_splits  # noqa: E402
 from sshn_keras.losses import SegmentationCrossEntropy  # noqa: E402
 
 
-def epoch_fn(config, job, splits):
-    (x, y), val = splits["train"], splits["val"]
+def compiled_model(config, job, splits):
+    x = splits["train"][0]
     model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm),
                   loss=SegmentationCrossEntropy())
-    callbacks = []
-    if job.method != "fixed" and config.validation_phis:
-        callbacks, val = [PhiGridValidation(val, config.validation_phis, batch_size=config.batch_size)], None
+    return model
 
-    def run():
-        model.fit(x, y, batch_size=config.batch_size, epochs=1, validation_data=val, callbacks=callbacks, verbose=0)
 
-    return run
+def train_epoch_fn(model, splits, batch_size):
+    x, y = splits["train"]
+    kwargs = {"validation_phis": ()} if hasattr(model, "validation_phis") else {}
+    return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, **kwargs)
+
+
+def validation_pass_fn(model, splits, batch_size):
+    x, y = splits["val"]
+    return lambda: model.evaluate(x, y, batch_size=batch_size, verbose=0)
+
+
+def epochs_of(results: dict, method: str, patience: int, phi=None, seed=None) -> dict:
+    """Mean epochs run and mean epochs to the best validation loss of finished jobs."""
+    runs = [j for j in results["jobs"].values() if j["method"] == method
+            and (phi is None or abs(j["phi"] - phi) < 1e-9) and (seed is None or j["seed"] == seed)]
+    if not runs:
+        return {}
+    max_epochs = results["config"]["phi_max_epochs" if method != "fixed" else "max_epochs"] or \
+        results["config"]["max_epochs"]
+    best = [j["epochs"] - patience if j["epochs"] < max_epochs else j["epochs"] for j in runs]
+    return {"as_run": float(np.mean([j["epochs"] for j in runs])), "to_best": float(np.mean(best)), "seeds": len(runs)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", default="experiments/wbc_paper")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--compact-folder", default="experiments/wbc_compact_head")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", default=None, help="write the measurements and ratios to this file")
     args = parser.parse_args()
-    with open(os.path.join(args.folder, "results.json")) as f:
-        results = json.load(f)
+    results = json.load(open(os.path.join(args.folder, "results.json")))
+    compact_results = json.load(open(os.path.join(args.compact_folder, "results.json")))
     config = ExperimentConfig.from_dict(results["config"])
-    jobs = results["jobs"]
-    sshn_keys = [k for k in jobs if jobs[k]["method"] == "sshn"]
-    fixed_keys = [k for k in jobs if jobs[k]["method"] == "fixed" and jobs[k]["seed"] == 0]
-    if not sshn_keys or not fixed_keys:
-        raise SystemExit(f"{args.folder}/results.json needs finished SSHN and Fixed seed-0 jobs.")
-    missing = sorted(set(f"{p:.2f}" for p in config.fixed_grid) - {f"{jobs[k]['phi']:.2f}" for k in fixed_keys})
+    compact = dataclasses.replace(config, head_rank=compact_results["config"]["head_rank"])
+    grid = [p for p in config.fixed_grid if epochs_of(results, "fixed", config.patience, p, seed=0)]
     splits = load_splits(config)
-    fns = {"sshn": epoch_fn(config, Job("sshn", 0), splits)}
-    for key in fixed_keys:
-        fns[key] = epoch_fn(config, Job("fixed", 0, jobs[key]["phi"]), splits)
-    print(f"device: {device_name()}; {len(fns)} models, {args.rounds} interleaved rounds of one epoch each")
-    seconds = interleaved_times(fns, rounds=args.rounds, reps=1, warmup=1)
-    sshn_epochs = float(np.mean([jobs[k]["epochs"] for k in sshn_keys]))
-    sshn_cost = seconds["sshn"] * sshn_epochs
-    fixed_cost = sum(seconds[k] * jobs[k]["epochs"] for k in fixed_keys)
-    print(f"{'model':<24} {'s/epoch':>8} {'epochs':>7} {'cost s':>8}")
-    print(f"{'sshn (mean of seeds)':<24} {seconds['sshn']:8.2f} {sshn_epochs:7.1f} {sshn_cost:8.0f}")
-    for k in fixed_keys:
-        print(f"{k:<24} {seconds[k]:8.2f} {jobs[k]['epochs']:7d} {seconds[k] * jobs[k]['epochs']:8.0f}")
-    recorded = sum(jobs[k]["train_seconds"] for k in fixed_keys) / np.mean([jobs[k]["train_seconds"] for k in sshn_keys])
-    print(f"Fixed grid ({len(fixed_keys)} models) / SSHN, same conditions: {fixed_cost / sshn_cost:.2f}x "
-          f"(recorded wall times: {recorded:.2f}x; paper: > 10x)")
-    if missing:
-        print(f"note: grid phi without a finished Fixed model (not counted): {', '.join(missing)}")
+    batch = config.batch_size
+
+    models = {"sshn_full": compiled_model(config, Job("sshn", 0), splits),
+              "sshn_rank8": compiled_model(compact, Job("sshn", 0), splits)}
+    fns = {f"train {name}": train_epoch_fn(m, splits, batch) for name, m in models.items()}
+    fns["train sshn_rank8 batch16"] = train_epoch_fn(models["sshn_rank8"], splits, 2 * batch)
+    fns.update({f"val {name}": validation_pass_fn(m, splits, batch) for name, m in models.items()})
+    for phi in grid:
+        fixed = compiled_model(config, Job("fixed", 0, phi), splits)
+        fns[f"train fixed {phi:.2f}"] = train_epoch_fn(fixed, splits, batch)
+        fns[f"val fixed {phi:.2f}"] = validation_pass_fn(fixed, splits, batch)
+    print(f"device: {device_name()}; {len(fns)} timed functions, {args.rounds} interleaved rounds")
+    s = interleaved_times(fns, rounds=args.rounds, reps=1, warmup=1)
+
+    n_val = len(config.validation_phis)
+    fixed_epoch = {phi: s[f"train fixed {phi:.2f}"] + s[f"val fixed {phi:.2f}"] for phi in grid}
+    fixed_epochs = {phi: epochs_of(results, "fixed", config.patience, phi, seed=0) for phi in grid}
+    fixed_grid_cost = sum(fixed_epoch[p] * fixed_epochs[p]["as_run"] for p in grid)
+    fixed05 = epochs_of(results, "fixed", config.patience, 0.5)
+    full = epochs_of(results, "sshn", config.phi_patience)
+    rank8 = epochs_of(compact_results, "sshn", config.phi_patience)
+    levers = [  # name, seconds per epoch, epochs (None: unknown), what it changes
+        ("full heads, 6-phi grid every epoch (wbc_paper)", s["train sshn_full"] + n_val * s["val sshn_full"], full),
+        ("compact heads (rank 8)", s["train sshn_rank8"] + n_val * s["val sshn_rank8"], rank8),
+        ("compact, grid every 2 epochs", s["train sshn_rank8"] + n_val * s["val sshn_rank8"] / 2, None),
+        ("compact, grid of 3 phi", s["train sshn_rank8"] + 3 * s["val sshn_rank8"], None),
+        ("compact, batch 16", s["train sshn_rank8 batch16"] + n_val * s["val sshn_rank8"], None),
+    ]
+    fixed05_epoch = fixed_epoch[0.5]
+    rows = []
+    print(f"\n{'model / lever':<48} {'s/epoch':>8} {'epochs':>13} {'cost to best':>13} {'/ Fixed 0.5':>12} {'grid /':>7}")
+    for name, per_epoch, epochs in levers:
+        row = {"lever": name, "seconds_per_epoch": per_epoch}
+        if epochs:
+            row.update(epochs=epochs, cost_to_best=per_epoch * epochs["to_best"],
+                       over_fixed05_to_best=per_epoch * epochs["to_best"] / (fixed05_epoch * fixed05["to_best"]),
+                       fixed_grid_over=fixed_grid_cost / (per_epoch * epochs["as_run"]))
+            print(f"{name:<48} {per_epoch:8.1f} {epochs['to_best']:6.0f}/{epochs['as_run']:<6.0f} "
+                  f"{row['cost_to_best']:13.0f} {row['over_fixed05_to_best']:11.2f}x {row['fixed_grid_over']:6.2f}x")
+        else:
+            print(f"{name:<48} {per_epoch:8.1f} {'unknown':>13} {'':>13} "
+                  f"{per_epoch / s['train sshn_rank8'] - 1:+11.0%} per epoch vs compact training alone")
+        rows.append(row)
+    print(f"\nFixed U-Net at phi 0.5: {fixed05_epoch:.1f} s/epoch x {fixed05['to_best']:.0f} epochs to best "
+          f"({fixed05['as_run']:.0f} run, {fixed05['seeds']} seeds); Fixed grid ({len(grid)} U-Nets, seed 0, as run): "
+          f"{fixed_grid_cost:.0f} s. 'grid /' is the Fixed grid over the SSHN as run (paper: > 10x).")
+    out = {"device": device_name(), "rounds": args.rounds, "seconds": s, "levers": rows,
+           "fixed05": {"seconds_per_epoch": fixed05_epoch, **fixed05}, "fixed_grid_seconds": fixed_grid_cost,
+           "fixed_grid_phis": grid}
+    if args.json:
+        os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

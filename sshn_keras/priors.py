@@ -116,3 +116,38 @@ def get_prior(prior) -> UniformPrior:
     raise TypeError(
         "`prior` must be a UniformPrior, a (low, high) pair or None. " f"Received prior={prior!r}"
     )
+
+
+def validation_grid(prior, max_points: int = 6) -> tuple:
+    """The phi values at which a model trained with `prior` is validated by default.
+
+    The prior's ends (the lower end at least 0.05: phi near 0 shrinks every
+    feature map to one pixel) and the multiples of 0.1 between them, thinned
+    evenly to at most `max_points` values. For the default prior `U(0, 0.5)`
+    this is `(0.05, 0.1, 0.2, 0.3, 0.4, 0.5)`, the grid that early stopping
+    used on the WBC experiment (see RESULTS.md).
+
+    Args:
+        prior: a `UniformPrior` (or anything `get_prior` accepts).
+        max_points: the most phi values returned (>= 2).
+
+    Returns:
+        A sorted tuple of floats in (0, 1].
+
+    Example:
+    >>> validation_grid(UniformPrior(0.0, 0.5))
+    (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+    """
+    if isinstance(max_points, bool) or not isinstance(max_points, numbers.Integral) or max_points < 2:
+        raise ValueError(f"`max_points` must be an int >= 2. Received max_points={max_points!r}")
+    prior = get_prior(prior)
+    high = prior.high
+    low = min(max(prior.low, 0.05), high)
+    if low == high:
+        return (round(high, 4),)
+    inner = [k / 10 for k in range(1, 11) if low < k / 10 < high]
+    points = [round(p, 4) for p in [low, *inner, high]]
+    if len(points) > max_points:
+        keep = np.unique(np.round(np.linspace(0, len(points) - 1, max_points)).astype(int))
+        points = [points[i] for i in keep]
+    return tuple(points)

@@ -139,6 +139,11 @@ PRESETS = {
     # The paper's literal SSHN with compact (rank-8) hypernetwork heads, trained
     # exactly as wbc_paper's SSHN: compare its sweep with wbc_paper's sshn_seed0.
     "wbc_compact_head": dataclasses.replace(WBC_PAPER, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(), fixed_seeds={}),
+    # The recommended recipe: compact (rank-8) heads, phi-grid validation, clipping, and
+    # a fixed budget of 150 epochs with the best weights restored (patience = budget,
+    # so no seed can stop on a plateau); three seeds, compared with wbc_paper's Fixed grid.
+    "wbc_recipe": dataclasses.replace(WBC_PAPER, head_rank=8, seeds={"sshn": [0, 1, 2]}, fixed_grid=(),
+                                      fixed_seeds={}, phi_patience=WBC_PAPER.phi_max_epochs),
     # Fairness check of wbc_paper: Fixed 0.5 trained with the SSHN's early stopping
     # (phi_patience, phi_max_epochs) instead of patience 10 / 100 epochs.
     "wbc_fixed_long": dataclasses.replace(WBC_PAPER, seeds={}, fixed_grid=(0.5,), fixed_seeds={},

@@ -85,23 +85,25 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
     model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
     optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
     model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
-    patience, epochs, callbacks = config.patience, config.max_epochs, []
+    patience, epochs, callbacks, fit_kwargs = config.patience, config.max_epochs, [], {}
     if job.method != "fixed":
         patience = config.phi_patience or patience
         epochs = config.phi_max_epochs or epochs
         if config.validation_phis:
             callbacks.append(PhiGridValidation(val, config.validation_phis, batch_size=config.batch_size))
             val = None
+        else:  # validate at the inference phi only (the first protocol), not the model's default grid
+            fit_kwargs["validation_phis"] = ()
     callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True))
     start = time.perf_counter()
     try:
         if backup_dir is not None:
             history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=epochs,
                                     batch_size=config.batch_size, seed=job.seed, validation_data=val,
-                                    callbacks=callbacks, delete_backup=False, verbose=verbose)
+                                    callbacks=callbacks, delete_backup=False, verbose=verbose, **fit_kwargs)
             return model, history.train_seconds, len(history.history["loss"])
         history = model.fit(x, y, batch_size=config.batch_size, epochs=epochs, validation_data=val,
-                            callbacks=callbacks + [StopOnNaN()], verbose=verbose)
+                            callbacks=callbacks + [StopOnNaN()], verbose=verbose, **fit_kwargs)
     except NonFiniteLossError as error:
         raise NonFiniteLossError(f"{job.key}: {error}") from error
     return model, time.perf_counter() - start, len(history.history["loss"])

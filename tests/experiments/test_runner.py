@@ -133,6 +133,14 @@ def test_compact_head_preset_has_no_fixed_jobs():
     assert {k for k, v in config.to_dict().items() if paper[k] != v} == {"head_rank", "seeds", "fixed_grid", "fixed_seeds"}
 
 
+def test_recipe_preset_is_the_compact_head_on_a_fixed_budget():
+    config = PRESETS["wbc_recipe"]
+    assert [j.key for j in config.jobs()] == ["sshn_seed0", "sshn_seed1", "sshn_seed2"]
+    assert config.phi_patience == config.phi_max_epochs == 150  # never stops early; restores the best epoch
+    compact = PRESETS["wbc_compact_head"].to_dict()
+    assert {k for k, v in config.to_dict().items() if compact[k] != v} == {"seeds", "phi_patience"}
+
+
 def test_fixed_long_preset_differs_from_the_paper_only_in_stopping():
     config = PRESETS["wbc_fixed_long"]
     assert [j.key for j in config.jobs()] == ["fixed_phi0.50_seed0"]

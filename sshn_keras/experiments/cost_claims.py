@@ -1,0 +1,114 @@
+"""Training cost, fairness and analysis figures of an experiment, from its committed JSON.
+
+Recorded training times (`train_seconds`) are wall times of runs that may
+have shared their machine; these functions quote them as recorded, per
+model, and say which ratio they form. Side-by-side costs come from
+`benchmarks/training_cost.py`, not from here.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from sshn_keras.experiments.claims import _f, grid, load
+from sshn_keras.experiments.report import curves_table
+from sshn_keras.flops import unet_flops
+from sshn_keras.models.hyper_size import hypernetwork_size
+
+DOUBLING = [32, 64, 128, 256, 512]
+
+
+def _jobs(results: dict, method: str, seed: int | None = None) -> list:
+    return [j for j in results["jobs"].values() if j["method"] == method and (seed is None or j["seed"] == seed)]
+
+
+def cost(paper: str) -> str:
+    """Recorded epochs and wall times: Fixed grid (seed 0) against SSHN seed 0, per-epoch times, epoch ranges."""
+    results = load(paper)
+    fixed0, sshn = _jobs(results, "fixed", 0), sorted(_jobs(results, "sshn"), key=lambda j: j["seed"])
+    grid_seconds = sum(j["train_seconds"] for j in fixed0)
+    per_epoch = {(j["phi"], j["seed"]): j["train_seconds"] / j["epochs"] for j in _jobs(results, "fixed")}
+    at05 = sorted((s, t) for (p, s), t in per_epoch.items() if abs(p - 0.5) < 1e-6)
+    fixed_epochs = [j["epochs"] for j in _jobs(results, "fixed")]
+    phi_epochs = [j["epochs"] for j in results["jobs"].values() if j["method"] != "fixed"]
+    ratio = results.get("summary", {}).get("fixed_grid_seed0_over_sshn_mean")
+    lines = [
+        "* SSHN, recorded: " + ", ".join(f"seed {j['seed']} {j['train_seconds']:,.0f} s for {j['epochs']} epochs"
+                                         f" ({j['train_seconds'] / j['epochs']:.1f} s per epoch)" for j in sshn) + ".",
+        "* Fixed phi = 0.50, recorded per epoch: " + ", ".join(f"seed {s} {t:.1f} s" for s, t in at05) + ".",
+        f"* The {len(fixed0)} Fixed U-Nets of seed 0 together: {grid_seconds:,.0f} s recorded "
+        f"({min(j['epochs'] for j in fixed0)}-{max(j['epochs'] for j in fixed0)} epochs, "
+        f"{min(j['train_seconds'] for j in fixed0):,.0f}-{max(j['train_seconds'] for j in fixed0):,.0f} s each); "
+        f"SSHN seed 0 {sshn[0]['train_seconds']:,.0f} s: **{grid_seconds / sshn[0]['train_seconds']:.2f}x** recorded.",
+        f"* Epochs run (early stopping, best weights restored): Fixed U-Nets {min(fixed_epochs)}-{max(fixed_epochs)} "
+        f"(median {np.median(fixed_epochs):.0f}), phi-conditioned models {min(phi_epochs)}-{max(phi_epochs)}; "
+        f"SSHN seeds {'/'.join(str(j['epochs']) for j in sshn)}.",
+    ]
+    if ratio is not None:
+        lines.append(f"* `results.json`'s `fixed_grid_seed0_over_sshn_mean` = {ratio:.3f}: the seed-0 Fixed grid over "
+                     "the mean recorded time of the SSHN seeds, whose runs shared machines of different speed.")
+    return "\n".join(lines)
+
+
+def fairness(long_folder: str, paper: str) -> str:
+    """Fixed phi = 0.5 trained with the phi-conditioned models' stopping rule against the protocol's."""
+    long_results, results = load(long_folder), load(paper)
+    (long_job,), = [_jobs(long_results, "fixed")]
+    base = next(j for j in _jobs(results, "fixed", long_job["seed"]) if abs(j["phi"] - long_job["phi"]) < 1e-6)
+    lc, bc = long_results["config"], results["config"]
+    best_long, best_base = long_job["epochs"] - lc["patience"], base["epochs"] - bc["patience"]
+    return (f"Fixed phi = {long_job['phi']:.2f} (seed {long_job['seed']}) with patience {lc['patience']} and at most "
+            f"{lc['max_epochs']} epochs ran {long_job['epochs']} epochs (best epoch {best_long}); with the protocol's "
+            f"patience {bc['patience']} it ran {base['epochs']} (best epoch {best_base}). Test Dice "
+            f"{_f(100 * long_job['rows'][0]['dice_mean'])} against {_f(100 * base['rows'][0]['dice_mean'])}.")
+
+
+def weight_transfer(paper: str) -> str:
+    """`weight_transfer.json` as a table, and how much the phi = 0.5 weights lose elsewhere."""
+    with open(os.path.join(paper, "weight_transfer.json")) as f:
+        curves = json.load(f)
+    own, sshn05, fixed05 = (
+        {round(r["phi"], 4): 100 * r["dice_mean"] for r in curves[k]}
+        for k in ("SSHN, weights predicted at each phi", "SSHN, weights for phi=0.5", "Fixed 0.5, weights for phi=0.5"))
+    loss = {p: own[p] - sshn05[p] for p in own}
+    worst = max(loss, key=loss.get)
+    keep = 0.5
+    for p in sorted(sshn05, reverse=True):  # down from 0.5 while within one point of its Dice at 0.5
+        if sshn05[p] < sshn05[0.5] - 1.0:
+            break
+        keep = p
+    fixed_worst = min(fixed05, key=fixed05.get)
+    return (curves_table(curves) + f"\n\nThe SSHN's weights for 0.5 lose up to {_f(loss[worst])} points against its "
+            f"weights predicted at each phi (at phi = {worst:.2f}); its own predictions score {_f(min(own.values()))} or more. "
+            f"Its weights for 0.5 stay within 1 point of their Dice at 0.5 from phi = {keep:.2f} up; the Fixed "
+            f"U-Net's weights fall to {_f(fixed05[fixed_worst])} (at phi = {fixed_worst:.2f}).")
+
+
+def flops(paper: str) -> str:
+    """GFLOPs of the experiment's U-Net at the ends of the grid, and the savings of the literal and doubling widths."""
+    results = load(paper)
+    g = {round(r["phi"], 4): r["gflops"] for job in results["jobs"].values() for r in job["rows"]}
+    lo, hi = min(grid(results)), max(grid(results))
+    size = results["config"]["image_size"]
+    text = (f"At {size}x{size} the experiment's U-Net costs {g[hi]:.2f} GFLOPs per image at phi = {hi:.2f} and "
+            f"{g[lo]:.2f} at phi = {lo:.2f}. At 160x192 (one channel, 25 classes), relative to phi = 0.5:")
+    for name, filters in (("literal (32 at every stage)", 32), ("doubling (32 ... 512)", DOUBLING)):
+        f = {p: unet_flops((160, 192, 1), 25, p, filters=filters)["total"] for p in (0.3, 0.4, 0.5)}
+        text += (f" {name} saves {100 * (1 - f[0.4] / f[0.5]):.1f}% at phi = 0.4 and {100 * (1 - f[0.3] / f[0.5]):.1f}%"
+                 f" at phi = 0.3" + (";" if filters == 32 else "."))
+    return text
+
+
+def head_size(compact_folder: str) -> str:
+    """Hypernetwork weights, full versus compact heads, for the experiment's U-Net and the doubling one."""
+    config = load(compact_folder)["config"]
+    rank = config["head_rank"]
+    arch = {"input_shape": (None, None, 3), "num_classes": 3, "num_stages": config["num_stages"],
+            "convs_per_stage": config["convs_per_stage"]}
+    sizes = {(f, r): hypernetwork_size(head_rank=r, filters=f, **arch)["total"] / 1e6
+             for f in (config["filters"], tuple(DOUBLING)) for r in (None, rank)}
+    lit, dbl = config["filters"], tuple(DOUBLING)
+    return (f"Rank-{rank} heads: {sizes[lit, rank]:.2f}M hypernetwork weights instead of {sizes[lit, None]:.1f}M "
+            f"(RGB input, 3 classes); with widths doubling per stage {sizes[dbl, rank]:.0f}M instead of "
+            f"{sizes[dbl, None]:.0f}M.")

@@ -1,0 +1,78 @@
+import json
+
+import pytest
+
+from sshn_keras.experiments import claims, cost_claims
+from sshn_keras.experiments.results_md import wrap
+
+
+def _job(method, seed, dice_by_phi, phi=None, epochs=5, seconds=10.0):
+    rows = [{"phi": p, "dice_mean": d, "gflops": 1.0 + p} for p, d in dice_by_phi.items()]
+    return {"method": method, "seed": seed, "phi": phi, "train_seconds": seconds, "epochs": epochs, "rows": rows}
+
+
+def _folder(tmp_path, name, jobs, **config):
+    folder = tmp_path / name
+    folder.mkdir()
+    base = {"fixed_grid": [0.25, 0.5], "phi_patience": 4, "phi_max_epochs": 20, "patience": 2, "max_epochs": 10}
+    (folder / "results.json").write_text(json.dumps({"config": {**base, **config}, "jobs": jobs, "missing": []}))
+    return str(folder)
+
+
+def _paper(tmp_path):
+    return _folder(tmp_path, "paper", {
+        "sshn_seed0": _job("sshn", 0, {0.25: 0.90, 0.5: 0.92}, epochs=12),
+        "sshn_seed1": _job("sshn", 1, {0.25: 0.92, 0.5: 0.94}, epochs=20),
+        "fixed_phi0.25_seed0": _job("fixed", 0, {0.25: 0.93}, 0.25, epochs=4, seconds=8.0),
+        "fixed_phi0.50_seed0": _job("fixed", 0, {0.5: 0.92}, 0.5, epochs=5, seconds=5.0),
+        "fixed_phi0.50_seed1": _job("fixed", 1, {0.5: 0.94}, 0.5, epochs=5, seconds=15.0),
+    })
+
+
+def test_verdict_counts_phi_on_seed_means_with_both_sides_seeds_and_std(tmp_path):
+    paper = _paper(tmp_path)
+    text = claims.verdict(paper)
+    assert "| 0.25 | 2 | 91.0 | 1.0 | 1 | 93.0 | - | -2.0 | below |" in text
+    assert "| 0.50 | 2 | 93.0 | 1.0 | 2 | 93.0 | 1.0 | +0.0 | >= |" in text  # a tie counts as at least as accurate
+    assert "at least as accurate as Fixed at 1 of 2 grid phi (+0.0) and below it at phi = 0.25 (-2.0)" in text
+    assert "(SSHN: 2 seeds at every phi; Fixed: 1 seed at phi = 0.25, 2 seeds at the others)" in claims.status(paper)
+
+
+def test_each_seed_against_the_fixed_means(tmp_path):
+    text = claims.sshn_seeds(_paper(tmp_path))
+    assert "**SSHN seed 0** stopped after 12 epochs, so its best mean validation loss was at epoch 8" in text
+    assert "at least as accurate at 0 of 2 grid phi and below at phi = 0.25 (-3.0), 0.50 (-1.0); it is below every other" \
+        " seed at every grid phi (by 2.0)" in text
+    assert "**SSHN seed 1** ran the full 20 epochs" in text and "at 1 of 2 grid phi and below at phi = 0.25 (-1.0)." in text
+
+
+def test_small_differences_keep_their_sign():
+    assert claims._s(-0.02) == "-0.02" and claims._s(0.0) == "+0.0" and claims._s(-0.26) == "-0.3"
+
+
+def test_compact_head_lists_every_model_and_the_exceptions(tmp_path):
+    paper = _paper(tmp_path)
+    compact = _folder(tmp_path, "compact", {"sshn_seed0": _job("sshn", 0, {0.25: 0.935, 0.5: 0.935}, epochs=9)},
+                      head_rank=8)
+    text = claims.compact(compact, paper)
+    assert "| SSHN, rank-8 heads (seed 0) | 93.5 | 93.5 |" in text and "| Fixed seed 1 | - | 94.0 |" in text
+    assert "Fixed seed 1: above at 0 of 1 (-0.5)" in text
+    assert ("except SSHN seed 1 at phi = 0.50 (94.0 against 93.5)"
+            "; Fixed seed 1 at phi = 0.50 (94.0 against 93.5).**") in text and "It trained 9 epochs" in text
+
+
+def test_recorded_cost(tmp_path):
+    text = cost_claims.cost(_paper(tmp_path))
+    assert "The 2 Fixed U-Nets of seed 0 together: 13 s recorded (4-5 epochs, 5-8 s each); SSHN seed 0 10 s: **1.30x**" in text
+    assert "Fixed phi = 0.50, recorded per epoch: seed 0 1.0 s, seed 1 3.0 s." in text
+
+
+def test_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(ValueError, match="has no results.json"):
+        claims.load(str(tmp_path / "nope"))
+
+
+def test_wrap_keeps_tables_and_never_starts_a_line_markdown_would_misread():
+    table = "| a | b |\n|---|---|"
+    text = wrap(table + "\n\n" + "word " * 20 + "- x > y", width=20)
+    assert text.startswith(table) and not any(line.startswith(("- ", "> ")) for line in text.split("\n"))
