@@ -14,7 +14,6 @@ import time
 
 import keras
 
-from sshn_keras.callbacks import PhiGridValidation
 from sshn_keras.data import load_brain_phantom
 from sshn_keras.experiments.selection import choose_phi
 from sshn_keras.export import export_saved_model
@@ -35,11 +34,9 @@ def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patien
             continue
         schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
         model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
-        callbacks = [
-            PhiGridValidation((val.images, val.labels), phis=(0.1, 0.3, 0.5)),
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True),
-        ]
-        model.fit(train.images, train.labels, batch_size=8, epochs=epochs, callbacks=callbacks, verbose=verbose)
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+        model.fit(train.images, train.labels, batch_size=8, epochs=epochs, validation_data=(val.images, val.labels),
+                  validation_phis=(0.1, 0.3, 0.5), callbacks=[stop], verbose=verbose)
 
 
 def print_table(rows: list, chosen: dict) -> None:

@@ -96,12 +96,11 @@ print(f"{model.network.count_params():,} parameters (hypernetwork heads included
         """
 ## 3. Train
 
-The recipe: Adam with `global_clipnorm=1.0` (one bad step cannot throw the hypernetwork off) and a cosine-decaying learning rate, cross-entropy, and `EarlyStopping(monitor="val_loss", restore_best_weights=True)`. During training each step draws its own `phi`. Validation must cover the prior too: `PhiGridValidation` evaluates the validation set at several `phi` after every epoch and reports their mean as `val_loss`, so early stopping keeps the weights that are best *across* `phi`, not at one `phi`. A second `fit` fine-tunes with soft Dice, as in the paper; it lifts the small structures (subcortical grey matter, CSF) that cross-entropy neglects. Nothing else is special to SSHN: callbacks, `tf.data` and distribution strategies work as usual.
+The recipe: Adam with `global_clipnorm=1.0` (one bad step cannot throw the hypernetwork off) and a cosine-decaying learning rate, cross-entropy, and `EarlyStopping(monitor="val_loss", restore_best_weights=True)`. During training each step draws its own `phi`. Validation must cover the prior too: given `validation_data`, an SSHN's `fit` evaluates the validation set at a grid of `phi` (by default 0.05, 0.1, 0.2, 0.3, 0.4, 0.5) after every epoch and reports their mean as `val_loss` (each phi's value too, e.g. `val_loss_phi0.05`), so early stopping keeps the weights that are best *across* `phi`, not at one `phi`. A second `fit` fine-tunes with soft Dice, as in the paper; it lifts the small structures (subcortical grey matter, CSF) that cross-entropy neglects. Nothing else is special to SSHN: callbacks, `tf.data` and distribution strategies work as usual.
 """
     ),
     code(
         """
-from sshn_keras.callbacks import PhiGridValidation
 from sshn_keras.losses import SegmentationCrossEntropy, SoftDiceLoss
 from sshn_keras.metrics import DiceScore
 
@@ -109,11 +108,11 @@ def train_phase(loss, epochs, learning_rate):
     steps = epochs * -(-train.num_samples // 8)      # the learning rate decays along a cosine over the phase
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
-    grid = PhiGridValidation((val.images, val.labels), phis=(0.1, 0.2, 0.3, 0.4, 0.5))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
     report = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
         f"epoch {epoch + 1:2d}: loss {logs['loss']:.4f} | validation, mean over phi: loss {logs['val_loss']:.4f}, Dice {logs['val_dice']:.3f}"))
-    return model.fit(train.images, train.labels, batch_size=8, epochs=epochs, callbacks=[grid, report, stop], verbose=0).history
+    return model.fit(train.images, train.labels, batch_size=8, epochs=epochs, validation_data=(val.images, val.labels),
+                     callbacks=[report, stop], verbose=0).history
 
 start, cpu = time.time(), time.process_time()
 history = {"cross-entropy": train_phase(SegmentationCrossEntropy(), EPOCHS, 1e-3)}

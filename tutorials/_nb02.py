@@ -69,24 +69,22 @@ fig.suptitle(f"A test pair ({DATA_NAME})"); plt.show()
         """
 ## 2. Build and train the SSHN registration network
 
-`SSHNVxmDense` has VoxelMorph's interface; `compile_registration` sets the losses `[MSE(), Grad("l2")]` with `loss_weights=[1, lambda]`, here with Adam and `global_clipnorm=1.0`. The generator yields `((moving, fixed), (fixed, zeros))`, the zeros being the (ignored) target of the smoothness loss. Each step draws one `phi` from `Uniform(0, 0.5)`; `PhiGridValidation` reports the validation loss averaged over several `phi` as `val_loss`, which early stopping watches.
+`SSHNVxmDense` has VoxelMorph's interface; `compile_registration` sets the losses `[MSE(), Grad("l2")]` with `loss_weights=[1, lambda]`, here with Adam and `global_clipnorm=1.0`. The generator yields `((moving, fixed), (fixed, zeros))`, the zeros being the (ignored) target of the smoothness loss. Each step draws one `phi` from `Uniform(0, 0.5)`; given `validation_data`, `fit` validates at a grid of `phi` and reports their mean as `val_loss`, which early stopping watches.
 """
     ),
     code(
         """
-from sshn_keras.callbacks import PhiGridValidation
 from sshn_keras.registration import SSHNVxmDense, compile_registration
 
 model = SSHNVxmDense(input_shape=train.image_shape, filters=FILTERS)
 compile_registration(model, optimizer=keras.optimizers.Adam(1e-3, global_clipnorm=1.0), lambda_weight=LAMBDA)
 zeros = np.zeros(val_pairs.moving.shape[:-1] + (2,), "float32")
-grid = PhiGridValidation(((val_pairs.moving, val_pairs.fixed), (val_pairs.fixed, zeros)), phis=(0.1, 0.3, 0.5))
 stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
 start, cpu = time.time(), time.process_time()
 report = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
     f"epoch {epoch + 1:2d}: loss {logs['loss']:.5f} | validation loss, mean over phi: {logs['val_loss']:.5f}"))
 history = model.fit(scan_to_scan(train.images, batch_size=8, seed=0), steps_per_epoch=STEPS_PER_EPOCH, epochs=EPOCHS,
-                    callbacks=[grid, report, stop], verbose=0)
+                    validation_data=((val_pairs.moving, val_pairs.fixed), (val_pairs.fixed, zeros)), callbacks=[report, stop], verbose=0)
 train_seconds = time.time() - start
 print(f"trained in {train_seconds:.0f} s ({time.process_time() - cpu:.0f} s of CPU time)")
 plt.figure(figsize=(5, 3)); plt.plot(history.history["loss"], label="train"); plt.plot(history.history["val_loss"], label="validation (mean over phi)")
