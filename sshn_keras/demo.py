@@ -52,10 +52,10 @@ def print_table(rows: list, chosen: dict) -> None:
 def run_demo(
     output: str = "demo_output",
     ce_epochs: int = 60,
-    dice_epochs: int = 15,
+    dice_epochs: int = 40,
     num_subjects: int = 100,
     filters: int = 8,
-    patience: int = 8,
+    patience: int = 10,
     seed: int = 0,
     export_tolerance: float = 0.01,
     verbose=2,
@@ -124,9 +124,9 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("demo", help="train an SSHN on the brain phantom, sweep phi, plot, export")
     p.add_argument("--output", default="demo_output", help="folder for the plot, model and SavedModel")
     p.add_argument("--ce-epochs", type=int, default=60, help="cross-entropy epochs at most (early stopping)")
-    p.add_argument("--dice-epochs", type=int, default=15, help="soft-Dice fine-tuning epochs at most")
+    p.add_argument("--dice-epochs", type=int, default=40, help="soft-Dice fine-tuning epochs at most")
     p.add_argument("--num-subjects", type=int, default=100, help="simulated subjects (64%% train, 16%% val, 20%% test)")
     p.add_argument("--filters", type=int, default=8)
-    p.add_argument("--patience", type=int, default=8)
+    p.add_argument("--patience", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=main_args)

@@ -28,11 +28,16 @@ print("keras", keras.__version__, "| backend", keras.backend.backend())
 """
 )
 
-# Finds the real neurite-oasis release (the brain phantom's folders carry a SIMULATED.txt and are not taken for it).
-HAVE_OASIS = """
+# The end of 01's and 02's parameter cell: the real neurite-oasis release if it is in DATA_DIR (the brain
+# phantom's folders carry a SIMULATED.txt and are not taken for it), else the brain phantom.
+DATA_CHOICE = """
 def have_oasis(root):
     return (os.path.isdir(root) and not os.path.exists(os.path.join(root, "SIMULATED.txt"))
             and any(n.startswith("OASIS_OAS1_") for n in os.listdir(root)))
+
+USE_OASIS = not FAST and have_oasis(DATA_DIR)
+DATA_NAME = "OASIS" if USE_OASIS else "brain phantom (SIMULATED from the MNI template, not OASIS)"
+print(f"FAST={FAST}: {'small model, short training' if FAST else 'full training'} on the {DATA_NAME}")
 """
 
 PHANTOM_NOTE = """

@@ -1,6 +1,6 @@
 """Cells of 01_oasis_segmentation.ipynb."""
 
-from _cells import HAVE_OASIS, PHANTOM_NOTE, SETUP, code, md
+from _cells import DATA_CHOICE, PHANTOM_NOTE, SETUP, code, md
 
 NB01 = [
     md(
@@ -38,12 +38,7 @@ PATIENCE = 6 if FAST else 8
 DICE_EPOCHS = 15 if FAST else 25       # soft-Dice fine-tuning after cross-entropy (the paper's schedule)
 OUT = "tutorial01_output"
 """
-        + HAVE_OASIS
-        + """
-USE_OASIS = not FAST and have_oasis(DATA_DIR)
-DATA_NAME = "OASIS" if USE_OASIS else "brain phantom (SIMULATED from the MNI template, not OASIS)"
-print(f"FAST={FAST}: {'small model, short training' if FAST else 'full training'} on the {DATA_NAME}")
-""",
+        + DATA_CHOICE,
         tags=("parameters",),
     ),
     SETUP,

@@ -1,6 +1,6 @@
 """Cells of 02_oasis_registration.ipynb."""
 
-from _cells import HAVE_OASIS, PHANTOM_NOTE, SETUP, code, md
+from _cells import DATA_CHOICE, PHANTOM_NOTE, SETUP, code, md
 
 NB02 = [
     md(
@@ -26,12 +26,7 @@ PATIENCE = 4 if FAST else 6
 LAMBDA = 0.05                         # weight of the smoothness loss (VoxelMorph's default for MSE is 0.01; 0.05 folds less)
 OUT = "tutorial02_output"
 """
-        + HAVE_OASIS
-        + """
-USE_OASIS = not FAST and have_oasis(DATA_DIR)
-DATA_NAME = "OASIS" if USE_OASIS else "brain phantom (SIMULATED from the MNI template, not OASIS)"
-print(f"FAST={FAST}: {'small model, short training' if FAST else 'full training'} on the {DATA_NAME}")
-""",
+        + DATA_CHOICE,
         tags=("parameters",),
     ),
     SETUP,
