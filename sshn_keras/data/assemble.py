@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from sshn_keras.data.base import Sample, SegmentationData
+from sshn_keras.progress import progress_bar
 
 logger = logging.getLogger("sshn_keras.data")
 
@@ -63,12 +64,10 @@ def assemble(
         ValueError: for no samples, samples of different sizes (pass a
             target size), or labels outside `[0, len(label_names))`.
     """
-    from tqdm.auto import tqdm
-
     if not samples:
         raise ValueError(f"No samples to load for {dataset} (split {split!r}).")
     images, labels, remapped = [], [], {}
-    for sample in tqdm(samples, desc=f"Loading {dataset}", unit="sample", disable=not progress):
+    for sample in progress_bar(samples, progress, desc=f"Loading {dataset}", unit="sample"):
         image, label, count = decode(sample)
         if images and image.shape != images[0].shape:
             raise ValueError(
