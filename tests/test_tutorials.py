@@ -57,4 +57,4 @@ def test_notebook_runs_in_fast_mode_and_shows_the_method_working(name, tmp_path,
     if name in QUALITY:
         summary = json.loads(text_of(code[-1]).strip().splitlines()[-1])
         assert summary["fast"] is True and "SIMULATED" in summary["data"]
-        assert QUALITY[name](summary), summary
+        assert QUALITY[name](summary), json.dumps(summary)

@@ -51,7 +51,8 @@ def load_splits(config: ExperimentConfig) -> dict:
 
     out = {}
     for split in ("train", "val", "test"):
-        data = load_wbc(config.data_root, split=split, seed=config.split_seed, target_size=(config.image_size,) * 2)
+        data = load_wbc(config.data_root, split=split, seed=config.split_seed, target_size=(config.image_size,) * 2,
+                        progress=False)
         out[split] = (data.images, data.labels)
         out["label_names"] = data.label_names
     return out
