@@ -4,9 +4,9 @@
 def progress_bar(iterable, enabled: bool = True, **kwargs):
     """`tqdm.auto.tqdm(iterable, **kwargs)` when `enabled`, else `iterable` itself.
 
-    `tqdm.auto` is imported only when a bar is shown: in a notebook without
-    ipywidgets, importing it emits a `TqdmWarning` that names the
-    installation's path.
+    `tqdm.auto` is imported only when a bar is shown, and only when
+    ipywidgets is installed: without it, `tqdm.auto` emits a `TqdmWarning`
+    that names the installation's path, so the plain text bar is used.
 
     Example:
     >>> list(progress_bar(range(3), enabled=False))
@@ -14,6 +14,10 @@ def progress_bar(iterable, enabled: bool = True, **kwargs):
     """
     if not enabled:
         return iterable
-    from tqdm.auto import tqdm
+    try:
+        import ipywidgets  # noqa: F401  (what tqdm.auto needs for notebook bars)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     return tqdm(iterable, **kwargs)

@@ -33,9 +33,9 @@ DATA_DIR = os.environ.get("SSHN_OASIS_DIR", "data/oasis")   # where the OASIS 2D
 LABELS = "seg4"                       # OASIS: "seg4" (4 tissues) or "seg24" (24 structures); the phantom has seg4
 NUM_SUBJECTS = 100                     # simulated subjects (brain phantom only)
 FILTERS = 8                            # features per convolution (the paper: 32; more is slower on CPU)
-EPOCHS = 25 if FAST else 40            # at most; early stopping restores the best epoch
+EPOCHS = 25 if FAST else 50            # at most; early stopping restores the best epoch
 PATIENCE = 6 if FAST else 8
-DICE_EPOCHS = 15 if FAST else 25       # soft-Dice fine-tuning after cross-entropy (the paper's schedule)
+DICE_EPOCHS = 15 if FAST else 40       # soft-Dice fine-tuning after cross-entropy (the paper's schedule)
 OUT = "tutorial01_output"
 """
         + DATA_CHOICE,

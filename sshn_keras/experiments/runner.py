@@ -110,12 +110,12 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
     return model, time.perf_counter() - start, len(history.history["loss"])
 
 
-def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict) -> list:
+def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict, progress: bool = True) -> list:
     x, y = splits["test"]
     if job.method == "fixed":
         arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
         return [sweep_fixed(model, x, y, job.phi, arch, label_names=splits["label_names"])]
-    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"])
+    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"], progress=progress)
 
 
 def _atomic_json(path: str, obj) -> None:
@@ -222,7 +222,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
             _atomic_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
             trained += 1
         remove_backup(backup_dir)  # only once the model is saved
-        rows = evaluate_job(config, job, model, splits)
+        rows = evaluate_job(config, job, model, splits, progress=bool(verbose))
         _atomic_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})
         aggregate(folder, config)  # results.json and plots stay current after every finished model
