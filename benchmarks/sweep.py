@@ -24,6 +24,32 @@ from sshn_keras.models import SSHNUNet  # noqa: E402
 from sshn_keras.sweep import phi_grid, sweep_phi  # noqa: E402
 
 
+def time_sweep(model, x, y, phis, batch: int, repeats: int) -> tuple:
+    """`(pure, sweep)`: best-of-`repeats` seconds of the bare forward passes and of `sweep_phi`, after a warm-up."""
+    forward = tf.function(lambda img, phi: model.network({"image": img, "phi": phi}, training=False))
+    batches = [tf.constant(x[i : i + batch]) for i in range(0, len(x), batch)]
+
+    def pure():
+        start = time.perf_counter()
+        for phi in phis:
+            p = tf.constant([[phi]], tf.float32)
+            for b in batches:
+                forward(b, p).numpy()
+        return time.perf_counter() - start
+
+    def sweep():
+        start = time.perf_counter()
+        sweep_phi(model, x, y, phis, batch_size=batch, progress=False)
+        return time.perf_counter() - start
+
+    pure(), sweep()  # warm up: trace both once
+    t_pure, t_sweep = [], []
+    for _ in range(repeats):
+        t_pure.append(pure())
+        t_sweep.append(sweep())
+    return min(t_pure), min(t_sweep)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, nargs=2, default=(128, 128))
@@ -38,28 +64,7 @@ def main():
     y = rng.integers(0, args.classes, (args.images, *args.size)).astype("int32")
     model = SSHNUNet(input_shape=(*args.size, 3), num_classes=args.classes)
     phis = phi_grid(0.01, 0.51, 0.01)
-    forward = tf.function(lambda img, phi: model.network({"image": img, "phi": phi}, training=False))
-    batches = [tf.constant(x[i : i + args.batch]) for i in range(0, len(x), args.batch)]
-
-    def pure():
-        start = time.perf_counter()
-        for phi in phis:
-            p = tf.constant([[phi]], tf.float32)
-            for b in batches:
-                forward(b, p).numpy()
-        return time.perf_counter() - start
-
-    def sweep():
-        start = time.perf_counter()
-        sweep_phi(model, x, y, phis, batch_size=args.batch, progress=False)
-        return time.perf_counter() - start
-
-    pure(), sweep()  # warm up: trace both once
-    t_pure, t_sweep = [], []
-    for _ in range(args.repeats):
-        t_pure.append(pure())
-        t_sweep.append(sweep())
-    tp, ts = min(t_pure), min(t_sweep)
+    tp, ts = time_sweep(model, x, y, phis, args.batch, args.repeats)
     print(f"Device: {device_name()}; {args.images} images {args.size[0]}x{args.size[1]}x3, {len(phis)} phi values")
     print(f"sum of pure inference passes: {tp:7.2f} s")
     print(f"sweep_phi (forward + Dice + FLOPs + latency): {ts:7.2f} s")

@@ -11,14 +11,14 @@ Counting convention (one FLOP = one multiply or one add):
   and the same for every method), matching what TensorFlow's profiler counts
   for convolutions.
 
-Feature-map sizes follow `sshn_keras.layers.sizes` exactly (the same rule as
+Feature-map sizes follow `sshn_keras.ops.sizes` exactly (the same rule as
 `ResizeByFactor`), so these numbers are exact for the network that runs.
 """
 
 import math
 from typing import Sequence
 
-from sshn_keras.layers.sizes import stage_shapes
+from sshn_keras.ops.sizes import stage_shapes
 from sshn_keras.priors import validate_phi
 
 

@@ -43,12 +43,12 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
     return path
 
 
-METHOD_STYLE = {
-    "sshn": ("SSHN", "C0"),
-    "fixed": ("Fixed", "C3"),
-    "stochastic": ("Stochastic", "C2"),
-    "film": ("FiLM", "C1"),
-}
+def method_style(method: str) -> tuple:
+    """`(label, colour)` of a registered method (`sshn_keras.models.METHODS`)."""
+    from sshn_keras.models.methods import METHODS
+
+    entry = METHODS.get(method)
+    return entry.label, entry.colour
 
 
 def method_curves(results: dict) -> dict:
@@ -92,15 +92,18 @@ def plot_methods(results: dict, folder: str, title: str | None = None) -> list:
     paths = []
     for xkey, xlabel, name in (("phi", "phi (rescaling factor)", "dice_vs_phi.png"), ("gflops", "GFLOPs per image", "dice_vs_gflops.png")):
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
-        for method in ("sshn", "stochastic", "film", "fixed"):
+        from sshn_keras.models.methods import METHODS
+
+        # phi-conditioned methods as curves first, then per-phi networks as points
+        for method in sorted(METHODS.names(), key=lambda m: not METHODS[m].phi_conditioned):
             if method not in curves:
                 continue
             c = curves[method]
-            label, color = METHOD_STYLE[method]
+            label, color = method_style(method)
             label = f"{label} ({_seed_count(c['seeds'])})"
             lo = [m - s for m, s in zip(c["mean"], c["std"])]
             hi = [m + s for m, s in zip(c["mean"], c["std"])]
-            if method == "fixed":
+            if not METHODS[method].phi_conditioned:
                 ax.errorbar(c[xkey], c["mean"], yerr=c["std"], fmt="o", color=color, label=label, capsize=3)
             else:
                 ax.plot(c[xkey], c["mean"], color=color, label=label)

@@ -17,8 +17,20 @@ import json
 import os
 
 from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
+from sshn_keras.data.registry import DATASETS as DATASET_REGISTRY
+from sshn_keras.models.methods import METHODS
 
-DATASETS = ("synthetic", "folder", "wbc")
+# `synthetic` (an 80 / 20 split of --num-images) and `folder` (any image and mask
+# folder, with --label-names) are this command's own; the rest come from the
+# dataset registry (their train and validation splits).
+OWN_DATASETS = ("synthetic", "folder")
+
+
+def dataset_names() -> tuple:
+    """The `--dataset` choices: this command's own, then every other registered dataset."""
+    return OWN_DATASETS + tuple(n for n in DATASET_REGISTRY.names() if n not in OWN_DATASETS)
+
+
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("default", "mirrored")
 SETTINGS = (
@@ -49,23 +61,17 @@ def load_data(args) -> tuple:
         def split(name):
             return load_folder(args.data_root, label_names=args.label_names, split=name, seed=args.seed,
                                target_size=(args.size, args.size), progress=False)
-    else:
-        from sshn_keras.data import load_wbc
 
-        def split(name):
-            return load_wbc(args.data_root, split=name, seed=args.seed, target_size=(args.size, args.size), progress=False)
-
-    train, val = split("train"), split("val")
-    return (train.images, train.labels), (val.images, val.labels), len(train.label_names)
+        train, val = split("train"), split("val")
+        return (train.images, train.labels), (val.images, val.labels), len(train.label_names)
+    splits = DATASET_REGISTRY.get(args.dataset)(data_root=args.data_root, image_size=args.size, seed=args.seed,
+                                                num_images=args.num_images, progress=False)
+    return splits["train"], splits["val"], len(splits["label_names"])
 
 
 def build_model(args, input_shape, num_classes: int):
-    from sshn_keras.models import METHODS, build_unet
-
     arch = dict(input_shape=input_shape, num_classes=num_classes, filters=args.filters, num_stages=args.num_stages)
-    if args.method == "fixed":
-        return build_unet(**arch, phi=args.phi, name=f"fixed_phi{args.phi:g}")
-    return METHODS[args.method](**arch, seed=args.seed)
+    return METHODS.get(args.method).build(arch, seed=args.seed, phi=args.phi)
 
 
 def check_output(args) -> dict:
@@ -102,7 +108,7 @@ def main_args(args) -> None:
     from sshn_keras.priors import validate_phi
     from sshn_keras.resumable import fit_resumable, remove_backup
 
-    if args.method == "fixed":
+    if not METHODS.get(args.method).phi_conditioned:
         validate_phi(args.phi, "--phi")
     for name in ("epochs", "batch_size", "num_images", "size", "filters", "num_stages"):
         if getattr(args, name) < 1:
@@ -155,10 +161,10 @@ def add_parser(subparsers) -> None:
         "train", help="train one model; resumable: rerun the same command after an interruption"
     )
     p.add_argument("--output", required=True, help="output folder (resumed if it holds an unfinished run)")
-    p.add_argument("--method", choices=["sshn", "stochastic", "film", "fixed"], default="sshn")
+    p.add_argument("--method", choices=METHODS.names(), default="sshn")
     p.add_argument("--phi", type=float, default=0.5, help="phi of the Fixed U-Net (--method fixed)")
-    p.add_argument("--dataset", choices=DATASETS, default="synthetic")
-    p.add_argument("--data-root", default=None, help="dataset folder (folder, wbc)")
+    p.add_argument("--dataset", choices=dataset_names(), default="synthetic")
+    p.add_argument("--data-root", default=None, help="dataset folder (every dataset but synthetic)")
     p.add_argument("--label-names", nargs="+", default=None, help="label names, background first (folder)")
     p.add_argument("--num-images", type=int, default=256, help="synthetic images (80%% train, 20%% validation)")
     p.add_argument("--size", type=int, default=64, help="side of the square images")

@@ -9,11 +9,13 @@ from sshn_keras.data.folder import load_folder
 from sshn_keras.data.oasis import load_oasis
 from sshn_keras.data.pandental import load_pandental
 from sshn_keras.data.pipeline import make_dataset
+from sshn_keras.data.registry import DATASETS
 from sshn_keras.data.splits import split_by_subject
 from sshn_keras.data.standin import write_oasis_standin
 from sshn_keras.data.wbc import load_wbc
 
 __all__ = [
+    "DATASETS",
     "make_synthetic_segmentation",
     "Augmentation",
     "Sample",

@@ -12,15 +12,19 @@
 
 import dataclasses
 import json
+import logging
 import os
 
 import keras
 
+from sshn_keras.atomic import atomic_write_json
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.models import build_unet
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
 from sshn_keras.sweep import sweep_fixed
+
+logger = logging.getLogger(__name__)
 
 PRIOR_RADII = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)
 
@@ -54,19 +58,19 @@ def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RA
             name = f"r{r:.2f}_seed{seed}"
             path = os.path.join(folder, "prior_width", f"{name}.json")
             if not os.path.exists(path):
-                print(f"prior width {name}: SSHN with prior U({0.5 - r:g}, {0.5 + r:g})", flush=True)
+                logger.info("prior width %s: SSHN with prior U(%g, %g)", name, 0.5 - r, 0.5 + r)
                 # validated at the prior's mean (0.5), where these models are tested
                 cfg = dataclasses.replace(config, prior=(0.5 - r, min(1.0, 0.5 + r)), validation_phis=())
                 backup_dir = os.path.join(folder, "backup", f"prior_width_{name}")
                 model, seconds, epochs = train_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
                 arch = job_architecture(cfg, x.shape[1:], len(splits["label_names"]))
                 row = sweep_fixed(model.materialize(0.5), x, y, 0.5, arch, label_names=splits["label_names"])
-                _write(path, {"radius": r, "seed": seed, "train_seconds": seconds, "epochs": epochs, **row})
+                atomic_write_json(path, {"radius": r, "seed": seed, "train_seconds": seconds, "epochs": epochs, **row})
                 remove_backup(backup_dir)  # only once the result is written
                 keras.backend.clear_session()
             with open(path) as f:
                 rows.append(json.load(f))
-    _write(os.path.join(folder, "prior_width.json"), rows)
+    atomic_write_json(os.path.join(folder, "prior_width.json"), rows)
     plot_prior_width(rows, os.path.join(folder, "prior_width.png"))
     return rows
 
@@ -129,9 +133,3 @@ def _fixed_architecture(model: keras.Model) -> dict:
         "negative_slope": float(act.negative_slope),
     }
 
-
-def _write(path, obj):
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)

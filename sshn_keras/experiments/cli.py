@@ -5,6 +5,7 @@ import os
 
 from sshn_keras.experiments.analysis import PRIOR_RADII
 from sshn_keras.experiments.config import PRESETS, ExperimentConfig
+from sshn_keras.models.methods import METHODS
 
 
 def main_args(args) -> None:
@@ -34,7 +35,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--folder", required=True, help="result folder (resumed if it exists)")
     p.add_argument("--data-root", default=None, help="dataset folder (default: the loader's)")
     p.add_argument("--max-jobs", type=int, default=None, help="train at most this many new models now")
-    p.add_argument("--methods", nargs="+", default=None, choices=["sshn", "stochastic", "film", "fixed"],
+    p.add_argument("--methods", nargs="+", default=None, choices=METHODS.names(),
                    help="train only these methods' jobs now (default: all, in priority order)")
     p.add_argument("--jobs", nargs="+", default=None, metavar="NAME",
                    help="train only these jobs now, named as in the folder's jobs/ (e.g. fixed_phi0.50_seed2)")

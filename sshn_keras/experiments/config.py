@@ -4,9 +4,12 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from sshn_keras.data.registry import DATASETS
+from sshn_keras.models.methods import phi_conditioned_methods
 from sshn_keras.priors import validate_phi
 
-METHOD_NAMES = ("sshn", "stochastic", "film", "fixed")
+# The method trained once per phi of `fixed_grid` (its Job has a phi).
+FIXED = "fixed"
 PAPER_GRID = tuple(round(0.05 * k, 2) for k in range(1, 11))
 
 
@@ -20,7 +23,7 @@ class Job:
 
     @property
     def key(self) -> str:
-        return f"{self.method}_phi{self.phi:.2f}_seed{self.seed}" if self.method == "fixed" else f"{self.method}_seed{self.seed}"
+        return f"{self.method}_seed{self.seed}" if self.phi is None else f"{self.method}_phi{self.phi:.2f}_seed{self.seed}"
 
 
 @dataclass
@@ -28,10 +31,12 @@ class ExperimentConfig:
     """Everything that determines an experiment's results.
 
     Args:
-        dataset: `"wbc"` (real data) or `"synthetic"` (embedded).
+        dataset: a registered dataset (`sshn_keras.data.DATASETS`): `"wbc"`
+            (real data), `"synthetic"` (embedded), ...
         data_root: dataset folder (None: the loader's default).
         image_size: side of the square images.
-        seeds: `{method: [seeds]}` for sshn, stochastic and film.
+        seeds: `{method: [seeds]}` for the phi-conditioned methods
+            (registered in `sshn_keras.models.METHODS`: sshn, stochastic, film, ...).
         fixed_grid: phi values of the Fixed grid.
         fixed_seeds: `{phi: [seeds]}`; a grid phi missing here gets `[0]`.
         filters, num_stages, convs_per_stage: the primary U-Net.
@@ -82,11 +87,11 @@ class ExperimentConfig:
     num_images: int = 320
 
     def __post_init__(self):
-        if self.dataset not in ("wbc", "synthetic"):
-            raise ValueError(f"`dataset` must be 'wbc' or 'synthetic'. Received dataset={self.dataset!r}")
-        unknown = set(self.seeds) - {"sshn", "stochastic", "film"}
+        DATASETS.check(self.dataset, "dataset")
+        allowed = phi_conditioned_methods()
+        unknown = set(self.seeds) - set(allowed)
         if unknown:
-            raise ValueError(f"`seeds` keys must be among sshn, stochastic, film. Received {sorted(unknown)}")
+            raise ValueError(f"`seeds` keys must be among the phi-conditioned methods {list(allowed)}. Received {sorted(unknown)}")
         self.fixed_grid = tuple(round(validate_phi(p, "fixed_grid entry"), 4) for p in self.fixed_grid)
         self.prior = tuple(self.prior)
         self.sweep = tuple(self.sweep)
@@ -102,14 +107,14 @@ class ExperimentConfig:
         jobs = []
         max_seeds = max([len(v) for v in self.seeds.values()] + [len(v) for v in self.fixed_seeds.values()] + [1])
         for rank in range(max_seeds):
-            for method in ("sshn", "stochastic", "film"):
+            for method in phi_conditioned_methods():
                 seeds = self.seeds.get(method, [])
                 if rank < len(seeds):
                     jobs.append(Job(method, seeds[rank]))
             for phi in sorted(self.fixed_grid, key=lambda p: (p != 0.5, -p)):
                 seeds = self.fixed_seeds.get(f"{phi:g}", [0])
                 if rank < len(seeds):
-                    jobs.append(Job("fixed", seeds[rank], phi))
+                    jobs.append(Job(FIXED, seeds[rank], phi))
         return jobs
 
     def to_dict(self) -> dict:

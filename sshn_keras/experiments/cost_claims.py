@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from sshn_keras.experiments.claims import _f, grid, load
-from sshn_keras.experiments.report import curves_table
+from sshn_keras.experiments.tables import curves_table
 from sshn_keras.flops import unet_flops
 from sshn_keras.models.hyper_size import hypernetwork_size
 

@@ -15,7 +15,7 @@ import textwrap
 
 from sshn_keras.experiments import claims, cost_claims
 from sshn_keras.experiments.generated import fill_blocks, find_blocks
-from sshn_keras.experiments.report import grid_table, seeds_table
+from sshn_keras.experiments.tables import grid_table, seeds_table
 
 
 def _grid(paper: str) -> str:

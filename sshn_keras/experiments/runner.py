@@ -13,49 +13,41 @@ experiment resumes where it stopped (and leaves `results.json` and the plots
 untouched when nothing new finished); a model killed mid-training resumes
 from its last finished epoch (`<folder>/backup/<job>/`, deleted once the
 model is saved; see `sshn_keras.resumable`). Files are written atomically
-(temporary file, then rename): a kill never leaves a half-written result.
+(`sshn_keras.atomic`: temporary file, fsync, rename): a kill never leaves a
+half-written result, and a rerun removes the temporaries a killed run left.
+Progress goes to the `sshn_keras.experiments.runner` logger.
 """
 
 import json
+import logging
 import os
 import time
 
 import keras
 import numpy as np
 
+from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
 from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNaN
-from sshn_keras.experiments.config import METHOD_NAMES, ExperimentConfig, Job
+from sshn_keras.data.registry import DATASETS
+from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
-from sshn_keras.models import METHODS, build_unet
+from sshn_keras.models.methods import METHODS
 from sshn_keras.resumable import fit_resumable, remove_backup
 from sshn_keras.saving import load_model
 from sshn_keras.sweep import phi_grid, sweep_fixed, sweep_phi
 
+logger = logging.getLogger(__name__)
+
 
 def load_splits(config: ExperimentConfig) -> dict:
-    """`{"train": (x, y), "val": ..., "test": ..., "label_names": [...]}` for the config's dataset."""
-    if config.dataset == "synthetic":
-        from sshn_keras.data import make_synthetic_segmentation
+    """`{"train": (x, y), "val": ..., "test": ..., "label_names": [...]}` for the config's dataset.
 
-        data = make_synthetic_segmentation(config.num_images, size=config.image_size, seed=config.split_seed)
-        n = config.num_images
-        a, b = int(0.64 * n), int(0.8 * n)
-        return {
-            "train": (data.images[:a], data.labels[:a]),
-            "val": (data.images[a:b], data.labels[a:b]),
-            "test": (data.images[b:], data.labels[b:]),
-            "label_names": list(data.label_names),
-        }
-    from sshn_keras.data import load_wbc
-
-    out = {}
-    for split in ("train", "val", "test"):
-        data = load_wbc(config.data_root, split=split, seed=config.split_seed, target_size=(config.image_size,) * 2,
-                        progress=False)
-        out[split] = (data.images, data.labels)
-        out["label_names"] = data.label_names
-    return out
+    The dataset is looked up in `sshn_keras.data.DATASETS`.
+    """
+    load = DATASETS.get(config.dataset)
+    return load(data_root=config.data_root, image_size=config.image_size, seed=config.split_seed,
+                num_images=config.num_images, progress=False)
 
 
 def job_architecture(config: ExperimentConfig, input_shape, num_classes: int) -> dict:
@@ -64,12 +56,11 @@ def job_architecture(config: ExperimentConfig, input_shape, num_classes: int) ->
 
 
 def build_job_model(config: ExperimentConfig, job: Job, input_shape, num_classes: int) -> keras.Model:
-    arch = job_architecture(config, input_shape, num_classes)
-    if job.method == "fixed":
-        return build_unet(**arch, phi=job.phi, name=f"fixed_phi{job.phi:g}")
-    if job.method == "sshn" and config.head_rank is not None:
-        arch["head_rank"] = config.head_rank
-    return METHODS[job.method](**arch, prior=config.prior, seed=job.seed)
+    """The model of `job`, built by its registered method (`sshn_keras.models.METHODS`)."""
+    method = METHODS.get(job.method)
+    options = {"head_rank": config.head_rank} if "head_rank" in method.options and config.head_rank is not None else {}
+    return method.build(job_architecture(config, input_shape, num_classes), seed=job.seed, phi=job.phi,
+                        prior=config.prior, **options)
 
 
 def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backup_dir: str | None = None) -> tuple:
@@ -87,7 +78,7 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
     optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
     model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
     patience, epochs, callbacks, fit_kwargs = config.patience, config.max_epochs, [], {}
-    if job.method != "fixed":
+    if METHODS.get(job.method).phi_conditioned:
         patience = config.phi_patience or patience
         epochs = config.phi_max_epochs or epochs
         if config.validation_phis:
@@ -112,23 +103,10 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
 
 def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict, progress: bool = True) -> list:
     x, y = splits["test"]
-    if job.method == "fixed":
+    if not METHODS.get(job.method).phi_conditioned:
         arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
         return [sweep_fixed(model, x, y, job.phi, arch, label_names=splits["label_names"])]
     return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"], progress=progress)
-
-
-def _atomic_json(path: str, obj) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
-
-
-def _atomic_save(model, path: str) -> None:
-    tmp = f"{path[:-len('.keras')]}.tmp{os.getpid()}.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
 
 
 SEED_FIELDS = ("seeds", "fixed_seeds")
@@ -159,13 +137,14 @@ def check_folder(config: ExperimentConfig, folder: str) -> None:
                     "Use another folder; nothing was overwritten."
                 )
             added = [j.key for j in config.jobs() if j.key not in {e.key for e in existing.jobs()}]
-            print(f"{folder}: extending the experiment by {len(added)} job(s) (more seeds): {', '.join(added)}", flush=True)
-            _atomic_json(path, config.to_dict())
+            logger.info("%s: extending the experiment by %d job(s) (more seeds): %s", folder, len(added), ", ".join(added))
+            atomic_write_json(path, config.to_dict())
     else:
         os.makedirs(folder, exist_ok=True)
-        _atomic_json(path, config.to_dict())
-    os.makedirs(os.path.join(folder, "models"), exist_ok=True)
-    os.makedirs(os.path.join(folder, "jobs"), exist_ok=True)
+        atomic_write_json(path, config.to_dict())
+    for sub in ("", "models", "jobs"):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+        remove_stale_temporaries(os.path.join(folder, sub))
 
 
 def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None = None, verbose=2,
@@ -185,9 +164,9 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
     """
     if methods is not None:
         methods = list(methods)
-        unknown = sorted(set(methods) - set(METHOD_NAMES))
+        unknown = sorted(set(methods) - set(METHODS.names()))
         if unknown or not methods:
-            raise ValueError(f"`methods` must be a non-empty list among {list(METHOD_NAMES)}. Received {methods}")
+            raise ValueError(f"`methods` must be a non-empty list among {list(METHODS.names())}. Received {methods}")
     jobs = config.jobs()
     if only is not None:
         only = list(only)
@@ -209,7 +188,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
             continue
         if max_jobs is not None and trained >= max_jobs:
             break
-        print(f"[{i + 1}/{len(jobs)}] {job.key}", flush=True)
+        logger.info("[%d/%d] %s", i + 1, len(jobs), job.key)
         backup_dir = os.path.join(folder, "backup", job.key)
         if os.path.exists(model_path):
             model, seconds, epochs = load_model(model_path), None, None
@@ -218,12 +197,12 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
             seconds, epochs = meta["train_seconds"], meta["epochs"]
         else:
             model, seconds, epochs = train_job(config, job, splits, verbose, backup_dir=backup_dir)
-            _atomic_save(model, model_path)
-            _atomic_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
+            atomic_save_model(model, model_path)
+            atomic_write_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
             trained += 1
         remove_backup(backup_dir)  # only once the model is saved
         rows = evaluate_job(config, job, model, splits, progress=bool(verbose))
-        _atomic_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
+        atomic_write_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})
         aggregate(folder, config)  # results.json and plots stay current after every finished model
         keras.backend.clear_session()
@@ -275,8 +254,8 @@ def load_job_model(config: ExperimentConfig, folder: str, key: str, train_if_mis
     check_folder(config, folder)
     backup_dir = os.path.join(folder, "backup", key)
     model, seconds, epochs = train_job(config, jobs[key], load_splits(config), verbose, backup_dir=backup_dir)
-    _atomic_save(model, path)
-    _atomic_json(f"{path}.json", {"train_seconds": seconds, "epochs": epochs, "retrained_after_results": True})
+    atomic_save_model(model, path)
+    atomic_write_json(f"{path}.json", {"train_seconds": seconds, "epochs": epochs, "retrained_after_results": True})
     remove_backup(backup_dir)
     return model
 
@@ -294,7 +273,7 @@ def aggregate(folder: str, config: ExperimentConfig, write: bool = True) -> dict
     results = {"config": config.to_dict(), "jobs": jobs, "summary": summarize(jobs),
                "missing": [j.key for j in config.jobs() if j.key not in jobs]}
     if write:
-        _atomic_json(os.path.join(folder, "results.json"), results)
+        atomic_write_json(os.path.join(folder, "results.json"), results)
         if jobs:
             plot_methods(results, folder)
     return results

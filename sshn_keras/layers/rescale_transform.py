@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import check_interpolation, check_zoom_factor, rescale_flow, zoomed_size
+from sshn_keras.ops.rescale import rescale_flow
+from sshn_keras.ops.resize import check_zoom_factor, zoomed_size
+from sshn_keras.ops.transforms import check_interp_method
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
@@ -22,17 +24,22 @@ class RescaleTransform(keras.layers.Layer):
     voxels: spatial sizes should be divisible by the inverse factor for a
     round trip to restore the original size.
 
+    An affine matrix `(batch, ndims, ndims + 1)` is rescaled as VoxelMorph
+    does: its translation column is multiplied by `zoom_factor`.
+
     Args:
         zoom_factor: the positive resize factor (same for every axis).
-        interpolation: `"linear"` (default) or `"nearest"`.
+        interp_method: `"linear"` (default) or `"nearest"` (VoxelMorph's
+            name; `interpolation` is accepted as an alias).
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
     Input shape:
-        A displacement field `(batch, *spatial, ndims)`, `ndims = len(spatial)`.
+        A displacement field `(batch, *spatial, ndims)`, `ndims = len(spatial)`,
+        or an affine matrix `(batch, ndims, ndims + 1)`.
 
     Output shape:
         `(batch, *[int(n * zoom_factor) for n in spatial], ndims)`; `None`
-        sizes stay `None`.
+        sizes stay `None`. An affine keeps its shape.
 
     Raises:
         ValueError: for a zoom factor that is not a positive finite number,
@@ -48,13 +55,25 @@ class RescaleTransform(keras.layers.Layer):
         Balakrishnan et al. VoxelMorph, IEEE TMI 2019 (`RescaleTransform`).
     """
 
-    def __init__(self, zoom_factor: float, interpolation: str = "linear", **kwargs):
+    def __init__(self, zoom_factor: float, interp_method: str = "linear", interpolation: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.zoom_factor = check_zoom_factor(zoom_factor)
-        self.interpolation = check_interpolation(interpolation)
+        self.interp_method = check_interp_method(interp_method, interpolation)
+
+    @property
+    def interpolation(self) -> str:
+        """Alias of `interp_method`."""
+        return self.interp_method
+
+    @staticmethod
+    def _is_affine(shape) -> bool:
+        shape = tuple(shape)
+        return len(shape) == 3 and shape[-1] is not None and shape[-1] == (shape[-2] or 0) + 1 and shape[-1] > 2
 
     def _check_shape(self, shape):
         shape = tuple(shape)
+        if self._is_affine(shape):
+            return
         if len(shape) < 3 or (shape[-1] is not None and shape[-1] != len(shape) - 2):
             raise ValueError(
                 f"RescaleTransform expects a displacement field (batch, *spatial, ndims) with ndims = number "
@@ -71,14 +90,18 @@ class RescaleTransform(keras.layers.Layer):
         if isinstance(inputs, (list, tuple)):
             raise ValueError(f"RescaleTransform takes a single flow tensor, not a list. Received {inputs!r}")
         self._check_shape(inputs.shape)
-        return rescale_flow(inputs, self.zoom_factor, self.interpolation)
+        if self._is_affine(inputs.shape):
+            return keras.ops.concatenate([inputs[..., :-1], inputs[..., -1:] * self.zoom_factor], axis=-1)
+        return rescale_flow(inputs, self.zoom_factor, self.interp_method)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
+        if self._is_affine(input_shape):
+            return input_shape
         spatial = tuple(zoomed_size(n, self.zoom_factor) for n in input_shape[1:-1])
         return (input_shape[0], *spatial, input_shape[-1])
 
     def get_config(self):
         config = super().get_config()
-        config.update({"zoom_factor": self.zoom_factor, "interpolation": self.interpolation})
+        config.update({"zoom_factor": self.zoom_factor, "interp_method": self.interp_method})
         return config

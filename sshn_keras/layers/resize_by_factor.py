@@ -4,43 +4,10 @@ import keras
 import tensorflow as tf
 
 from sshn_keras.layers.precision import as_tensors
-from sshn_keras.layers.sizes import ROUNDING_EPS, scaled_size
+from sshn_keras.ops.resize import linear_resize
+from sshn_keras.ops.sizes import scaled_size, scaled_size_tensor
 
 MODES = ("factor", "reference")
-
-
-def linear_resize(x, size):
-    """Linearly resize the spatial axes of a channels-last 2D or 3D tensor.
-
-    2D uses `tf.image.resize(..., "bilinear")` (half-pixel centres, no
-    antialiasing). 3D is trilinear, done separably: (H, W) per depth slice,
-    then D. `size` may be a tensor (the size may change every step).
-    """
-    rank = len(x.shape) - 2
-    dtype = x.dtype
-    if rank == 2:
-        y = tf.image.resize(x, size, method="bilinear")
-        return tf.cast(y, dtype)
-    if rank != 3:
-        raise ValueError(f"linear_resize expects a 4D or 5D tensor, received shape {x.shape}")
-    size = tf.convert_to_tensor(size, tf.int32)
-    shape = tf.shape(x)
-    b, d, c = shape[0], shape[1], shape[4]
-    y = tf.reshape(x, tf.stack([b * d, shape[2], shape[3], c]))
-    y = tf.image.resize(y, size[1:], method="bilinear")
-    hw = size[1] * size[2]
-    y = tf.reshape(y, tf.stack([b, d, hw, c]))
-    y = tf.image.resize(y, tf.stack([size[0], hw]), method="bilinear")
-    y = tf.reshape(y, tf.stack([b, size[0], size[1], size[2], c]))
-    return tf.cast(y, dtype)
-
-
-def scaled_size_tensor(n, phi):
-    """Tensor version of `sshn_keras.layers.sizes.scaled_size` (same rule)."""
-    phi = tf.cast(tf.cast(phi, tf.float32), tf.float64)
-    n = tf.cast(n, tf.float64)
-    out = tf.floor(phi * n + 0.5 + ROUNDING_EPS)
-    return tf.maximum(tf.cast(out, tf.int32), 1)
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
@@ -54,7 +21,7 @@ class ResizeByFactor(keras.layers.Layer):
 
     i.e. `phi * n` rounded half up (5 * 0.5 = 2.5 -> 3), never below one
     pixel; the 1e-4 guard makes a float32 phi round as its decimal value
-    (see `sshn_keras.layers.sizes`).
+    (see `sshn_keras.ops.sizes`).
     With `mode="reference"` the output takes the spatial size of a second
     input (the decoder upsampling to its skip connection's size).
 

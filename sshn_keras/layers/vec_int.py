@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.registration.warping import (
-    INTEGRATION_METHODS,
-    check_finite,
-    check_indexing,
-    check_int_steps,
-    integrate_velocity,
-)
+from sshn_keras.ops.integrate import INTEGRATION_METHODS, check_int_steps, integrate_velocity
+from sshn_keras.ops.warp import check_finite, check_indexing
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
@@ -23,14 +18,17 @@ class VecInt(keras.layers.Layer):
     The result is the displacement of a diffeomorphism (up to interpolation
     error) when the velocity is smooth.
 
-    Difference from VoxelMorph: with `indexing="xy"` the output is also in
-    `"xy"` order (VoxelMorph returns it in `"ij"` order); only scaling and
-    squaring (`method="ss"`), no ODE integration, no `out_time_pt`.
+    VoxelMorph's arguments, in its order. Differences: with `indexing="xy"`
+    the output is also in `"xy"` order (VoxelMorph returns it in `"ij"`
+    order); only scaling and squaring (`method="ss"`), which integrates to
+    time 1, so `out_time_pt` must be 1 (no ODE integration).
 
     Args:
-        int_steps: number of squaring steps, >= 0 (default 7, as VoxelMorph).
-        method: `"ss"` (or its long name `"scaling_and_squaring"`).
         indexing: `"ij"` (default) or `"xy"`.
+        method: `"ss"` (or its long name `"scaling_and_squaring"`).
+        int_steps: number of squaring steps, >= 0 (default 7, as VoxelMorph).
+        out_time_pt: time point of the output; 1 (the only one scaling and
+            squaring gives).
         **kwargs: base layer arguments (`name`, `dtype`, ...).
 
     Input shape:
@@ -42,7 +40,7 @@ class VecInt(keras.layers.Layer):
 
     Raises:
         ValueError: for a negative or non-integer `int_steps`, an unknown
-            `method` or `indexing`, a field whose channel count is not its
+            `method` or `indexing`, `out_time_pt` other than 1, a field whose channel count is not its
             spatial rank, or (eagerly) a field with NaN or Inf.
 
     Example:
@@ -55,9 +53,15 @@ class VecInt(keras.layers.Layer):
         Probabilistic Diffeomorphic Registration. MICCAI 2018.
     """
 
-    def __init__(self, int_steps: int = 7, method: str = "ss", indexing: str = "ij", **kwargs):
+    def __init__(self, indexing: str = "ij", method: str = "ss", int_steps: int = 7, out_time_pt: float = 1, **kwargs):
         super().__init__(**kwargs)
         self.int_steps = check_int_steps(int_steps)
+        if isinstance(out_time_pt, bool) or out_time_pt != 1:
+            raise ValueError(
+                "`out_time_pt` must be 1: scaling and squaring integrates to time 1 (VoxelMorph's ODE methods "
+                f"are not implemented). Received out_time_pt={out_time_pt!r}"
+            )
+        self.out_time_pt = 1
         if method not in INTEGRATION_METHODS:
             raise ValueError(
                 f"`method` must be one of {INTEGRATION_METHODS} (only scaling and squaring is implemented). "
@@ -92,5 +96,7 @@ class VecInt(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"int_steps": self.int_steps, "method": self.method, "indexing": self.indexing})
+        config.update(
+            {"indexing": self.indexing, "method": self.method, "int_steps": self.int_steps, "out_time_pt": self.out_time_pt}
+        )
         return config

@@ -1,4 +1,4 @@
-"""Registration losses (VoxelMorph's `MSE`, `Grad`) and the label-map Dice for evaluation.
+"""Registration losses (VoxelMorph's `MSE`, `Grad`); the label-map Dice lives in `sshn_keras.ops.dice`.
 
 Pure functions for any spatial rank (channels-last, spatial axes
 `1 .. ndim - 2`) with thin `keras.losses.Loss` classes on top. Per-sample
@@ -12,7 +12,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from sshn_keras.registration.warping import to_numpy
+# Re-exported: the label-map Dice of registration evaluation (one Dice for the package).
+from sshn_keras.ops.dice import label_map_dice, mean_label_map_dice  # noqa: F401
 
 PENALTIES = ("l1", "l2")
 
@@ -96,6 +97,17 @@ class MSE(keras.losses.Loss):
     def call(self, y_true, y_pred):
         return mse_loss(y_true, y_pred, self.image_sigma)
 
+    def mse(self, y_true, y_pred):
+        """The squared error map (VoxelMorph's `MSE.mse`)."""
+        return ops.square(ops.cast(y_true, "float32") - ops.cast(y_pred, "float32"))
+
+    def loss(self, y_true, y_pred, reduce: str = "mean"):
+        """VoxelMorph's `MSE.loss`: the mean (or max) squared error over everything, over `image_sigma**2` (a scalar)."""
+        if reduce not in ("mean", "max"):
+            raise ValueError(f"`reduce` must be 'mean' or 'max'. Received reduce={reduce!r}")
+        error = self.mse(y_true, y_pred)
+        return (ops.mean(error) if reduce == "mean" else ops.max(error)) / (self.image_sigma**2)
+
     def get_config(self):
         return {"image_sigma": self.image_sigma, "name": self.name, "reduction": self.reduction, "dtype": self.dtype}
 
@@ -148,6 +160,10 @@ class Grad(keras.losses.Loss):
     def call(self, y_true, y_pred):
         return grad_loss(y_pred, self.penalty, self.loss_mult)
 
+    def loss(self, y_true, y_pred):
+        """VoxelMorph's `Grad.loss`: the penalty per field, `(batch,)` (`y_true` is ignored)."""
+        return grad_loss(y_pred, self.penalty, self.loss_mult)
+
     def get_config(self):
         return {
             "penalty": self.penalty,
@@ -156,98 +172,3 @@ class Grad(keras.losses.Loss):
             "reduction": self.reduction,
             "dtype": self.dtype,
         }
-
-
-def _squeeze_labels(x) -> np.ndarray:
-    x = to_numpy(x)
-    if x.ndim >= 3 and x.shape[-1] == 1:
-        x = x[..., 0]
-    return x
-
-
-def label_map_dice(y_true, y_pred, labels=None, include_background: bool = False):
-    """Dice per image and structure between two integer label maps.
-
-    For registration evaluation: `y_true` are the fixed labels, `y_pred` the
-    moving labels warped with nearest-neighbour interpolation
-    (`SpatialTransformer(interpolation="nearest")`). Structure `l` of an
-    image scores `2 |T_l ∩ P_l| / (|T_l| + |P_l|)`; NaN when it is absent
-    from both maps.
-
-    Args:
-        y_true, y_pred: integer maps `(batch, *spatial)` or
-            `(batch, *spatial, 1)`, tensors or arrays.
-        labels: the structure ids to score; None: every id present in
-            either map (over the whole batch), as VoxelMorph's `dice`.
-        include_background: score label 0 too (default False; only
-            matters when `labels` is None).
-
-    Returns:
-        `(dice, labels)`: float64 array `(batch, len(labels))` and the int
-        array of structure ids, in the order of the columns. Numpy (the
-        inputs may be tensors; counting is one `np.bincount` per map).
-
-    Raises:
-        ValueError: for maps of different shapes.
-
-    Example:
-    >>> a = np.array([[0, 1, 1, 2]])
-    >>> dice, ids = label_map_dice(a, np.array([[0, 1, 2, 2]]))
-    >>> ids.tolist(), dice.round(3).tolist()
-    ([1, 2], [[0.667, 0.667]])
-    """
-    y_true = _squeeze_labels(y_true)
-    y_pred = _squeeze_labels(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"Label maps must have the same shape. Received {y_true.shape} and {y_pred.shape}")
-    if labels is None:
-        labels = np.union1d(np.unique(y_true), np.unique(y_pred))
-        if not include_background:
-            labels = labels[labels != 0]
-    labels = np.asarray(labels).astype(np.int64).reshape(-1)
-    if labels.size == 0:
-        return np.zeros((y_true.shape[0], 0)), labels
-    batch = y_true.shape[0]
-    t = y_true.reshape(batch, -1)
-    p = y_pred.reshape(batch, -1)
-    # Column of each voxel's label in `labels` (len(labels) for other ids),
-    # then per-image counts with one bincount per map: O(voxels), no one-hot.
-    order = np.argsort(labels)
-    sorted_ids = labels[order]
-
-    def columns(x):
-        pos = np.clip(np.searchsorted(sorted_ids, x), 0, len(labels) - 1)
-        return np.where(sorted_ids[pos] == x, order[pos], len(labels))
-
-    n = len(labels) + 1
-    offsets = (np.arange(batch) * n)[:, None]
-    t_col = columns(t) + offsets
-    p_col = columns(p) + offsets
-    size = batch * n
-    t_count = np.bincount(t_col.ravel(), minlength=size).reshape(batch, n)[:, :-1]
-    p_count = np.bincount(p_col.ravel(), minlength=size).reshape(batch, n)[:, :-1]
-    same = t == p
-    inter = np.bincount(t_col[same], minlength=size).reshape(batch, n)[:, :-1]
-    total = (t_count + p_count).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dice = np.where(total > 0, 2.0 * inter / total, np.nan)
-    return dice, labels
-
-
-def mean_label_map_dice(y_true, y_pred, labels=None, include_background: bool = False) -> np.ndarray:
-    """Per-image Dice averaged over the structures present in either map, `(batch,)`.
-
-    Same arguments as `label_map_dice`; structures absent from both maps of
-    an image are left out of its mean (NaN if none is present).
-
-    Example:
-    >>> a = np.array([[0, 1, 1, 2]])
-    >>> mean_label_map_dice(a, a).tolist()
-    [1.0]
-    """
-    dice, _ = label_map_dice(y_true, y_pred, labels, include_background)
-    if dice.shape[1] == 0:
-        return np.full(dice.shape[0], np.nan)
-    with np.errstate(invalid="ignore"):
-        present = ~np.isnan(dice)
-        return np.where(present.any(axis=1), np.nansum(dice, axis=1) / np.maximum(present.sum(axis=1), 1), np.nan)

@@ -3,7 +3,8 @@
 import keras
 from keras import ops
 
-from sshn_keras.labels import spatial_axes, to_one_hot
+from sshn_keras.ops.dice import overlap_dice
+from sshn_keras.ops.labels import spatial_axes, to_one_hot
 
 
 def crossentropy(y_true, y_pred, epsilon: float = 1e-7):
@@ -16,12 +17,7 @@ def crossentropy(y_true, y_pred, epsilon: float = 1e-7):
 
 def soft_dice_loss(y_true, y_pred, include_background: bool = False, smooth: float = 1e-5):
     """Per-image `1 - soft Dice`, averaged over labels (foreground only by default)."""
-    y_true = ops.cast(to_one_hot(y_true, y_pred), "float32")
-    y_pred = ops.cast(y_pred, "float32")
-    axes = spatial_axes(y_pred)
-    intersection = ops.sum(y_true * y_pred, axis=axes)
-    total = ops.sum(y_true, axis=axes) + ops.sum(y_pred, axis=axes)
-    dice = (2.0 * intersection + smooth) / (total + smooth)
+    dice = overlap_dice(to_one_hot(y_true, y_pred), y_pred, spatial_axes(y_pred), smooth)
     if not include_background:
         dice = dice[:, 1:]
     return 1.0 - ops.mean(dice, axis=-1)

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from sshn_keras.labels import spatial_axes, to_one_hot
+from sshn_keras.ops.dice import label_map_dice, overlap_dice
+from sshn_keras.ops.labels import spatial_axes, to_one_hot
 
 
 def dice_per_label(y_true, y_pred):
@@ -15,14 +16,8 @@ def dice_per_label(y_true, y_pred):
     (NaN) and is left out of every mean, rather than counted as 1 or 0.
     """
     num_classes = y_pred.shape[-1]
-    y_true = to_one_hot(y_true, y_pred)
     hard = ops.one_hot(ops.argmax(y_pred, axis=-1), num_classes, dtype="float32")
-    y_true = ops.cast(y_true, "float32")
-    axes = spatial_axes(y_pred)
-    intersection = ops.sum(y_true * hard, axis=axes)
-    total = ops.sum(y_true, axis=axes) + ops.sum(hard, axis=axes)
-    nan = ops.full_like(total, float("nan"))
-    return ops.where(total > 0, 2.0 * intersection / ops.maximum(total, 1e-12), nan)
+    return overlap_dice(to_one_hot(y_true, y_pred), hard, spatial_axes(y_pred))
 
 
 def hard_dice_per_label(labels, predicted, num_classes: int) -> np.ndarray:
@@ -33,18 +28,7 @@ def hard_dice_per_label(labels, predicted, num_classes: int) -> np.ndarray:
         predicted: predicted integer label maps, same shape.
         num_classes: number of labels.
     """
-    labels = np.asarray(labels).reshape(len(labels), -1).astype(np.int64)
-    predicted = np.asarray(predicted).reshape(len(predicted), -1).astype(np.int64)
-    n = len(labels)
-    offset = np.arange(n)[:, None] * num_classes  # image i, label k -> bin i * num_classes + k
-
-    def count(index):
-        return np.bincount(index, minlength=n * num_classes).reshape(n, num_classes)
-
-    inter = count((offset + labels)[labels == predicted])
-    total = (count((offset + labels).ravel()) + count((offset + predicted).ravel())).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, 2.0 * inter / total, np.nan)
+    return label_map_dice(labels, predicted, labels=np.arange(num_classes))[0]
 
 
 def mean_foreground_dice(y_true, y_pred):

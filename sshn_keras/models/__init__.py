@@ -1,6 +1,7 @@
 """Model builders and classes of sshn_keras."""
 
 from sshn_keras.models.film import FiLMUNet
+from sshn_keras.models.methods import METHODS, Method, phi_conditioned_methods
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.models.sshn import SSHNUNet
 from sshn_keras.models.stochastic import StochasticUNet
@@ -12,16 +13,16 @@ def build_sshn_unet(input_shape=(None, None, 1), num_classes: int = 2, **kwargs)
     return SSHNUNet(input_shape=input_shape, num_classes=num_classes, **kwargs)
 
 
-METHODS = {"sshn": SSHNUNet, "stochastic": StochasticUNet, "film": FiLMUNet}
-
-
 __all__ = [
     "FiLMUNet",
+    "METHODS",
+    "Method",
     "PhiConditionedModel",
     "SSHNUNet",
     "StochasticUNet",
     "build_sshn_unet",
     "build_unet",
     "min_input_size",
+    "phi_conditioned_methods",
     "unet_graph",
 ]

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from sshn_keras.registration.warping import integrate_velocity, to_numpy, warp
+from sshn_keras.ops.integrate import integrate_velocity
+from sshn_keras.ops.tensors import to_numpy
+from sshn_keras.ops.warp import warp
 
 
 def _check_positive(name: str, value, allow_zero: bool = False) -> float:

@@ -25,13 +25,15 @@ from typing import Sequence
 import numpy as np
 
 from sshn_keras.flops import resize_flops, unet_flops
-from sshn_keras.losses.registration import label_map_dice
+from sshn_keras.ops.dice import label_map_dice
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.jacobian import nonpositive_jacobian_fraction
+from sshn_keras.ops.jacobian import nonpositive_jacobian_fraction
 from sshn_keras.registration.networks import displacement_model
 from sshn_keras.registration.pairs import RegistrationPairs
 from sshn_keras.registration.phi_networks import PhiVxmDense
-from sshn_keras.registration.warping import to_numpy, warp, zoomed_size
+from sshn_keras.ops.resize import zoomed_size
+from sshn_keras.ops.tensors import to_numpy
+from sshn_keras.ops.warp import warp
 from sshn_keras.progress import progress_bar
 
 

@@ -31,10 +31,36 @@ import keras
 from sshn_keras.layers import RescaleTransform, SpatialTransformer, VecInt
 from sshn_keras.models import factories
 from sshn_keras.models.unet import check_architecture, unet_graph
-from sshn_keras.registration.warping import check_fill_value, check_int_steps
+from sshn_keras.ops.integrate import check_int_steps
+from sshn_keras.ops.warp import check_fill_value
 
 FLOW_HEAD = factories.HEAD  # the name `unet_graph` gives its last (1x1) convolution
 flow_head_gain = factories.head_gain
+
+
+def voxelmorph_input_shape(input_shape, inshape=None, src_feats: int | None = None) -> tuple:
+    """The image shape from VoxelMorph's `inshape` (spatial) and `src_feats` (channels), or `input_shape`.
+
+    Lets the registration builders take VoxelMorph's spelling:
+    `inshape=(160, 192), src_feats=1` is `input_shape=(160, 192, 1)`.
+
+    Raises:
+        ValueError: when both `input_shape` and `inshape` are given and
+            disagree, or `src_feats` comes without `inshape`.
+    """
+    if inshape is None:
+        if src_feats is not None:
+            raise ValueError(f"`src_feats` goes with `inshape` (VoxelMorph's spelling). Received src_feats={src_feats!r}")
+        return tuple(input_shape)
+    if not isinstance(inshape, (list, tuple)):
+        raise ValueError(f"`inshape` must be the spatial shape, e.g. (160, 192). Received inshape={inshape!r}")
+    shape = (*inshape, 1 if src_feats is None else src_feats)
+    if input_shape is not None and tuple(input_shape) != shape:
+        raise ValueError(
+            f"Give the image shape once: `input_shape` or VoxelMorph's `inshape` / `src_feats`. Received "
+            f"input_shape={tuple(input_shape)} and inshape={tuple(inshape)}, src_feats={src_feats}"
+        )
+    return shape
 
 
 def check_registration_arguments(
@@ -141,6 +167,6 @@ def registration_graph(
         if downsized:
             displacement = RescaleTransform(float(int_downsize), name="flow_upsample")(displacement)
         displacement = keras.layers.Identity(name="displacement")(displacement)
-    moved = SpatialTransformer("linear", "ij", fill_value, name="transformer")([moving, displacement])
+    moved = SpatialTransformer(interp_method="linear", indexing="ij", fill_value=fill_value, name="transformer")([moving, displacement])
     moved = keras.layers.Identity(name="moved")(moved)
     return {"moved": moved, "flow": flow, "displacement": displacement}

@@ -32,7 +32,8 @@ from sshn_keras.losses.registration import MSE, Grad
 from sshn_keras.models.unet import min_input_size
 from sshn_keras.priors import validate_phi
 from sshn_keras.models.factories import plain_conv_factory
-from sshn_keras.registration.graph import check_registration_arguments, registration_graph
+from sshn_keras.registration.graph import check_registration_arguments, registration_graph, voxelmorph_input_shape
+from sshn_keras.registration.registration_model import RegistrationModel
 
 
 def build_vxm_dense(
@@ -48,6 +49,8 @@ def build_vxm_dense(
     fill_value: float | None = None,
     flow_init_stddev: float = 1e-5,
     name: str | None = None,
+    inshape=None,
+    src_feats: int | None = None,
 ) -> keras.Model:
     """The Fixed registration network: a `VxmDense` whose U-Net rescales by a constant phi.
 
@@ -69,10 +72,13 @@ def build_vxm_dense(
         flow_init_stddev: standard deviation of the flow head's initial
             kernel (VoxelMorph: 1e-5).
         name: model name (default `vxm_dense_phi{phi}`).
+        inshape, src_feats: VoxelMorph's spelling of the image shape,
+            `input_shape = (*inshape, src_feats)` (src_feats default 1).
 
     Returns:
-        A functional `keras.Model`, inputs `[moving, fixed]`, outputs
-        `[moved, flow]` (see the module docstring).
+        A functional `RegistrationModel`, inputs `[moving, fixed]`, outputs
+        `[moved, flow]` (see the module docstring); it has VoxelMorph's
+        `register` / `apply_transform` and fits on generators of lists.
 
     Raises:
         ValueError: for phi outside (0, 1] and invalid architecture values
@@ -84,7 +90,7 @@ def build_vxm_dense(
     [(None, 64, 64, 1), (None, 64, 64, 2)]
     """
     phi = validate_phi(phi)
-    input_shape = tuple(input_shape)
+    input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
     _, filters = check_registration_arguments(
         input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value, flow_init_stddev
     )
@@ -100,7 +106,7 @@ def build_vxm_dense(
         moving, fixed, filters, convs_per_stage, kernel_size, negative_slope, conv, downsample,
         int_steps, int_downsize, fill_value,
     )
-    return keras.Model([moving, fixed], [out["moved"], out["flow"]], name=name or f"vxm_dense_phi{phi:g}")
+    return RegistrationModel([moving, fixed], [out["moved"], out["flow"]], name=name or f"vxm_dense_phi{phi:g}")
 
 
 def displacement_model(model: keras.Model) -> keras.Model:

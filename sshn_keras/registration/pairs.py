@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sshn_keras.losses.registration import mean_label_map_dice
+from sshn_keras.ops.dice import mean_label_map_dice
 from sshn_keras.registration.deformations import make_registration_pairs
 
 

@@ -11,8 +11,6 @@ outputs, losses and integration are VoxelMorph's (see
 
 from __future__ import annotations
 
-import types
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -21,12 +19,13 @@ from keras import ops
 from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
 from sshn_keras.models.phi_model import PhiConditionedModel
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.batches import as_tuples
 from sshn_keras.models import factories
-from sshn_keras.registration.graph import check_registration_arguments, registration_graph
+from sshn_keras.registration.graph import check_registration_arguments, registration_graph, voxelmorph_input_shape
 from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
+from sshn_keras.registration.registration_model import tuples_for_fit
 
 INPUT_NAMES = ("moving", "fixed")
+OUTPUT_NAMES = ("moved", "flow")  # as the Fixed network's outputs: the same history keys for every method
 
 
 class PhiVxmDense(PhiConditionedModel):
@@ -50,6 +49,8 @@ class PhiVxmDense(PhiConditionedModel):
         inference_phi: phi used at inference when none is given (default:
             the prior's mean).
         seed: seed of the per-step phi draws.
+        inshape, src_feats: VoxelMorph's spelling of the image shape,
+            `input_shape = (*inshape, src_feats)` (src_feats default 1).
 
     Input shape:
         `[moving, fixed]`, each `(batch, *spatial, C)`.
@@ -78,10 +79,12 @@ class PhiVxmDense(PhiConditionedModel):
         prior=None,
         inference_phi: float | None = None,
         seed: int = 0,
+        inshape=None,
+        src_feats: int | None = None,
         **kwargs,
     ):
         kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by the base class
-        input_shape = tuple(input_shape)
+        input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
         check_registration_arguments(
             input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value,
             flow_init_stddev,
@@ -103,6 +106,9 @@ class PhiVxmDense(PhiConditionedModel):
             seed=seed,
             **kwargs,
         )
+        # Keras names per-output losses and metrics after `output_names`:
+        # `moved_loss` and `flow_loss`, as for the Fixed (functional) network.
+        self.output_names = list(OUTPUT_NAMES)
 
     @property
     def ndims(self) -> int:
@@ -192,11 +198,7 @@ class PhiVxmDense(PhiConditionedModel):
         lists is accepted as is (its lists become tuples: `tf.data`, which
         Keras 3 feeds generators through, refuses lists).
         """
-        if isinstance(x, types.GeneratorType):
-            x = as_tuples(x)
-            kwargs.setdefault("shuffle", False)  # a generator is not shuffled by Keras (it would warn)
-        if isinstance(kwargs.get("validation_data"), types.GeneratorType):
-            kwargs["validation_data"] = as_tuples(kwargs["validation_data"])
+        x, kwargs = tuples_for_fit(x, kwargs)
         return super().fit(x, y, **kwargs)
 
     def _check_inputs(self, x, y=None, what="x"):

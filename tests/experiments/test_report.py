@@ -1,6 +1,7 @@
 import json
 
-from sshn_keras.experiments.report import curves_table, grid_table, main, phi05_table, prior_width_table, seeds_table
+from sshn_keras.experiments.report import main
+from sshn_keras.experiments.tables import curves_table, grid_table, phi05_table, prior_width_table, seeds_table
 
 
 def _job(method, seed, dice_by_phi, phi=None):

@@ -122,7 +122,22 @@ def test_fit_on_voxelmorph_list_generator():
     model = compile_registration(FiLMVxmDense(**ARCH), learning_rate=1e-3, lambda_weight=0.01)
     history = model.fit(vxm_generator(), steps_per_epoch=2, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"]).all() and model.optimizer.iterations.numpy() == 2
-    assert {"mse_loss", "grad_loss"} <= set(history.history)
+    assert sorted(history.history) == ["flow_loss", "loss", "moved_loss"]
+
+
+@pytest.mark.parametrize("method", METHODS + ["fixed"])
+def test_every_method_has_the_same_outputs_and_history_keys(method):
+    model = build_vxm_dense(**ARCH, phi=0.5) if method == "fixed" else REGISTRATION_METHODS[method](**ARCH)
+    compile_registration(model, learning_rate=1e-3)
+    moving, fixed = images(2)
+
+    def vxm_generator():  # lists, as VoxelMorph's generators
+        while True:
+            yield [moving, fixed], [fixed, np.zeros((2, 32, 32, 2), np.float32)]
+
+    history = model.fit(vxm_generator(), steps_per_epoch=1, epochs=1, verbose=0)
+    assert sorted(history.history) == ["flow_loss", "loss", "moved_loss"]
+    assert list(model.output_names) == ["moved", "flow"]
 
 
 def test_compile_uses_voxelmorph_losses_and_weights():
@@ -176,3 +191,12 @@ def test_bad_inputs_give_clear_errors():
         model.predict([moving, fixed], phi=1.5, verbose=0)
     with pytest.raises(ValueError, match="keys 'moving' and 'fixed'"):
         model({"image": moving})
+
+
+def test_voxelmorph_spelling_of_the_image_shape():
+    fixed_net = build_vxm_dense(inshape=(32, 32), filters=4, num_stages=3)
+    assert tuple(fixed_net.inputs[0].shape) == (None, 32, 32, 1)
+    model = SSHNVxmDense(inshape=(8, 8, 8), src_feats=2, filters=2, num_stages=2)
+    assert model.image_shape == (8, 8, 8, 2)
+    with pytest.raises(ValueError, match="src_feats"):
+        build_vxm_dense(src_feats=2)

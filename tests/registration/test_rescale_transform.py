@@ -52,7 +52,7 @@ def test_shapes_config_and_save(tmp_path):
     out = layer(inputs)
     assert tuple(out.shape) == (None, None, 4, 2)
     config = layer.get_config()
-    assert (config["zoom_factor"], config["interpolation"]) == (1 / 3, "linear")
+    assert (config["zoom_factor"], config["interp_method"]) == (1 / 3, "linear")
     assert RescaleTransform.from_config(config).get_config() == config
     model = keras.Model(inputs, out)
     model.save(tmp_path / "rescale.keras")

@@ -133,8 +133,8 @@ def test_symbolic_shapes_and_unknown_sizes():
 def test_config_round_trip_and_save(tmp_path):
     layer = SpatialTransformer("nearest", indexing="xy", fill_value=3, name="warp")
     config = layer.get_config()
-    assert {k: config[k] for k in ("interpolation", "indexing", "fill_value")} == {
-        "interpolation": "nearest",
+    assert {k: config[k] for k in ("interp_method", "indexing", "fill_value")} == {
+        "interp_method": "nearest",
         "indexing": "xy",
         "fill_value": 3.0,
     }

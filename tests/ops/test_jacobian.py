@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from registration_reference import identity_grid
-from sshn_keras.registration.jacobian import jacobian_determinant, nonpositive_jacobian_fraction
+from sshn_keras.ops.jacobian import jacobian_determinant, nonpositive_jacobian_fraction
+
+
+def identity_grid(shape, dtype):
+    """(*shape, ndims) voxel coordinates, ij indexing."""
+    return np.moveaxis(np.indices(shape, dtype=dtype), 0, -1)
 
 
 @pytest.mark.parametrize("shape", [(6, 7, 2), (4, 5, 6, 3), (3, 6, 7, 2), (2, 4, 5, 6, 3)])

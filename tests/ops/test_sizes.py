@@ -1,6 +1,6 @@
 import pytest
 
-from sshn_keras.layers.sizes import scaled_size, stage_shapes
+from sshn_keras.ops.sizes import scaled_size, stage_shapes
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_stage_shapes_apply_phi_to_previous_stage():
 def test_python_and_graph_sizes_agree_bit_for_bit():
     import numpy as np
 
-    from sshn_keras.layers.resize_by_factor import scaled_size_tensor
+    from sshn_keras.ops.sizes import scaled_size_tensor
 
     ns = np.arange(1, 400)
     for phi in np.round(np.arange(0.01, 1.0001, 0.01), 2):

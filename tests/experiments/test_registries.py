@@ -1,0 +1,125 @@
+"""Adding a method and a dataset is one registry entry each: a toy pair runs through the experiment runner."""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from sshn_keras.data import DATASETS
+from sshn_keras.experiments import ExperimentConfig, run_experiment
+from sshn_keras.experiments.tables import method_order
+from sshn_keras.models import METHODS, Method, StochasticUNet
+from sshn_keras.plots import method_style
+from sshn_keras.registry import Registry
+
+
+def toy_squares(*, data_root=None, image_size=16, seed=0, num_images=10, progress=True):
+    """Bright squares on noise; label 1 inside the square."""
+    rng = np.random.default_rng(seed)
+    images = rng.normal(0.0, 0.1, size=(num_images, image_size, image_size, 1)).astype(np.float32)
+    labels = np.zeros((num_images, image_size, image_size), np.int32)
+    for i in range(num_images):
+        r, c = rng.integers(0, image_size // 2, size=2)
+        labels[i, r:r + image_size // 2, c:c + image_size // 2] = 1
+    images[..., 0] += labels
+    return {"train": (images[:6], labels[:6]), "val": (images[6:8], labels[6:8]), "test": (images[8:], labels[8:]),
+            "label_names": ["background", "square"]}
+
+
+def toy_unet(**kwargs):
+    """A Stochastic U-Net under another name: the method's model class is all a method needs."""
+    return StochasticUNet(**kwargs, name="toy_unet")
+
+
+@pytest.fixture
+def toy_entries():
+    METHODS.register("toy", Method("toy", toy_unet, label="Toy", colour="C5"))
+    DATASETS.register("toy_squares", toy_squares)
+    try:
+        yield
+    finally:
+        METHODS.unregister("toy")
+        DATASETS.unregister("toy_squares")
+
+
+def test_registered_toy_method_and_dataset_run_through_the_runner(tmp_path, toy_entries, caplog):
+    caplog.set_level(logging.INFO, logger="sshn_keras")
+    config = ExperimentConfig(dataset="toy_squares", image_size=16, seeds={"toy": [0]}, fixed_grid=(),
+                              fixed_seeds={}, filters=2, num_stages=2, max_epochs=1, patience=1, batch_size=3,
+                              sweep=(0.25, 0.5, 0.25), num_images=10)
+    assert [job.key for job in config.jobs()] == ["toy_seed0"]
+    results = run_experiment(config, str(tmp_path / "exp"), verbose=0)
+    saved = json.loads((tmp_path / "exp" / "results.json").read_text())
+    assert saved["missing"] == [] and list(saved["jobs"]) == ["toy_seed0"]
+    toy = saved["jobs"]["toy_seed0"]
+    assert toy["method"] == "toy" and [row["phi"] for row in toy["rows"]] == [0.25, 0.5]
+    assert all(0.0 <= row["dice_mean"] <= 1.0 for row in toy["rows"])
+    assert results["summary"]["dice_at_phi0.5"]["toy"]["seeds"] == 1
+    assert (tmp_path / "exp" / "models" / "toy_seed0.keras").exists()
+    assert (tmp_path / "exp" / "dice_vs_phi.png").exists()
+    assert method_style("toy") == ("Toy", "C5") and "toy" in method_order()
+    assert "[1/1] toy_seed0" in caplog.text  # progress is logged
+
+
+def test_names_are_checked_against_the_registries(toy_entries):
+    ExperimentConfig(dataset="toy_squares", seeds={"toy": [0]})
+    with pytest.raises(ValueError, match=r"Unknown dataset `dataset`='nope'. Registered datasets: \['synthetic', 'wbc'"):
+        ExperimentConfig(dataset="nope")
+    with pytest.raises(ValueError, match=r"phi-conditioned methods \['sshn', 'stochastic', 'film', 'toy'\]"):
+        ExperimentConfig(dataset="synthetic", seeds={"fixed": [0]})
+
+
+def test_cli_choices_come_from_the_registries(toy_entries):
+    import argparse
+
+    from sshn_keras import train_cli
+    from sshn_keras.experiments import cli as experiment_cli
+
+    parser = argparse.ArgumentParser()
+    subparsers = parser.add_subparsers(dest="command")
+    experiment_cli.add_parser(subparsers)
+    train_cli.add_parser(subparsers)
+    args = parser.parse_args(["experiment", "--folder", "f", "--methods", "toy", "fixed"])
+    assert args.methods == ["toy", "fixed"]
+    args = parser.parse_args(["train", "--output", "o", "--method", "toy", "--dataset", "toy_squares"])
+    assert (args.method, args.dataset) == ("toy", "toy_squares")
+
+
+def test_unregistered_names_are_gone():
+    assert "toy" not in METHODS and "toy_squares" not in DATASETS
+    with pytest.raises(ValueError, match="Unknown method 'toy'"):
+        METHODS.get("toy")
+
+
+def test_registry_refuses_duplicates_and_lists_names():
+    registry = Registry("thing")
+    registry.register("a", 1)
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register("a", 2)
+    registry.register("a", 3, overwrite=True)
+    assert registry["a"] == 3 and registry.names() == ("a",) and list(registry) == ["a"] and len(registry) == 1
+    with pytest.raises(ValueError, match=r"Unknown thing `kind`='b'. Registered things: \['a'\]"):
+        registry.check("b", "kind")
+
+
+def test_the_cli_shows_logged_progress():
+    import io
+
+    from sshn_keras.cli import show_progress
+
+    stream = io.StringIO()
+    show_progress(stream)
+    logger = logging.getLogger("sshn_keras")
+    try:
+        logging.getLogger("sshn_keras.experiments.runner").info("[1/3] %s", "sshn_seed0")
+        assert stream.getvalue() == "[1/3] sshn_seed0\n"
+        other = io.StringIO()
+        stream.close()  # e.g. a test's captured stdout, gone since
+        show_progress(other)  # a second call replaces the first handler
+        logging.getLogger("sshn_keras.experiments.runner").info("again")
+        assert other.getvalue() == "again\n"
+    finally:
+        for handler in [h for h in logger.handlers if getattr(h, "sshn_keras_cli", False)]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
