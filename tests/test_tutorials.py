@@ -56,5 +56,6 @@ def test_notebook_runs_in_fast_mode_and_shows_the_method_working(name, tmp_path,
     assert "site-packages" not in everything and "TqdmWarning" not in everything
     if name in QUALITY:
         summary = json.loads(text_of(code[-1]).strip().splitlines()[-1])
+        print(name, json.dumps(summary))  # the measured quality, in the test log
         assert summary["fast"] is True and "SIMULATED" in summary["data"]
         assert QUALITY[name](summary), json.dumps(summary)
