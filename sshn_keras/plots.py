@@ -1,12 +1,13 @@
-"""Plots of phi sweeps (matplotlib, written to PNG)."""
+"""Plots of phi sweeps (matplotlib, written to PNG).
 
-import matplotlib
+Importing this module leaves matplotlib's backend alone (figures still show
+in notebooks); every function draws its own figure, saves it and closes it.
+"""
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
-def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: str = "SSHN") -> str:
+def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: str = "SSHN", chosen: dict | None = None) -> str:
     """Plot Dice (mean, with a +-1 std band over images) against phi and GFLOPs; save a PNG.
 
     Args:
@@ -14,6 +15,7 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
         path: PNG file to write.
         title: figure title.
         label: legend entry.
+        chosen: one of `rows` (e.g. from `choose_phi`) to mark and annotate.
 
     Returns:
         `path`.
@@ -26,11 +28,15 @@ def plot_dice_vs_phi(rows: list, path: str, title: str = "Dice vs phi", label: s
     for ax, xs, xlabel in ((axes[0], phi, "phi (rescaling factor)"), (axes[1], gflops, "GFLOPs per image")):
         ax.plot(xs, mean, marker="o", ms=3, label=label)
         ax.fill_between(xs, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)], alpha=0.2)
+        if chosen is not None:
+            x = chosen["phi"] if xs is phi else chosen["gflops"]
+            ax.plot([x], [chosen["dice_mean"]], "*", color="C3", ms=14,
+                    label=f"chosen phi={chosen['phi']:g}: Dice {chosen['dice_mean']:.3f}, {chosen['gflops']:.3f} GFLOPs")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("Dice (foreground mean)")
         ax.grid(alpha=0.3)
-        ax.legend()
-    fig.suptitle(title)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -154,3 +160,23 @@ def plot_prior_width(rows: list, path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_brain_phantom(data, path, count: int = 4) -> str:
+    """Images and seg4 label maps of the first `count` simulated subjects (`load_brain_phantom`); saves a PNG."""
+    from matplotlib.colors import ListedColormap
+
+    colours = ListedColormap(["black", "#cd3e4e", "#e69422", "#f5f5f5", "#781286"])
+    fig, axes = plt.subplots(2, count, figsize=(2.6 * count, 5.2), squeeze=False)
+    for i in range(count):
+        axes[0, i].imshow(data.images[i, ..., 0], cmap="gray", vmin=0, vmax=1)
+        axes[0, i].set_title(data.names[i], fontsize=9)
+        axes[1, i].imshow(data.labels[i], cmap=colours, vmin=0, vmax=4, interpolation="nearest")
+    for ax in axes.ravel():
+        ax.axis("off")
+    names = ", ".join(f"{k} {n}" for k, n in enumerate(data.label_names) if k)
+    fig.suptitle(f"SIMULATED from one template (MNI ICBM152 2009), not OASIS\nlabels: {names}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return str(path)

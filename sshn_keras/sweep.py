@@ -4,11 +4,11 @@ import time
 
 import numpy as np
 import tensorflow as tf
-from tqdm.auto import tqdm
 
 from sshn_keras.flops import unet_flops
 from sshn_keras.metrics.dice import hard_dice_per_label
 from sshn_keras.priors import validate_phi
+from sshn_keras.progress import progress_bar
 
 
 def phi_grid(start: float = 0.01, stop: float = 0.5, step: float = 0.01) -> np.ndarray:
@@ -58,7 +58,7 @@ def sweep_phi(model, x, y, phis, batch_size: int = 16, label_names=None, progres
         return np.concatenate([forward(b, p).numpy() for b in batches])
 
     rows = []
-    for phi in tqdm(phis, desc="phi sweep", disable=not progress):
+    for phi in progress_bar(phis, progress, desc="phi sweep"):
         rows.append(_evaluate(lambda: predict_at(phi), y, phi, arch, x.shape, batch_size, label_names))
     return rows
 

@@ -3,6 +3,7 @@
 from sshn_keras.data.synthetic import make_synthetic_segmentation
 from sshn_keras.data.augment import Augmentation
 from sshn_keras.data.base import Sample, SegmentationData
+from sshn_keras.data.brain_phantom import load_brain_phantom, load_brain_phantom_volumes, write_brain_phantom
 from sshn_keras.data.camus import load_camus
 from sshn_keras.data.folder import load_folder
 from sshn_keras.data.oasis import load_oasis
@@ -19,6 +20,9 @@ __all__ = [
     "Augmentation",
     "Sample",
     "SegmentationData",
+    "load_brain_phantom",
+    "load_brain_phantom_volumes",
+    "write_brain_phantom",
     "load_camus",
     "load_folder",
     "load_oasis",

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from sshn_keras.data.base import Sample, SegmentationData
+from sshn_keras.progress import progress_bar
 
 logger = logging.getLogger("sshn_keras.data")
 
@@ -23,12 +24,13 @@ def sample_files(sample: Sample) -> tuple:
 
 
 def check_pair(image: np.ndarray, labels: np.ndarray, sample: Sample, label_file=None) -> None:
-    """Raise `ValueError` unless image and label map have the same height and width.
+    """Raise `ValueError` unless image and label map have the same spatial shape (height, width[, depth]).
 
     Call it on the arrays as read, before any resizing; `label_file` (default
     `sample.label`) is the file named in the message.
     """
-    if image.shape[:2] != labels.shape[:2]:
+    spatial = 3 if image.ndim == 4 and labels.ndim == 3 else 2  # a volume (H, W, D, C) with labels (H, W, D)
+    if image.shape[:spatial] != labels.shape[:spatial]:
         label_file = sample.label if label_file is None else label_file
         raise ValueError(
             f"Image/label shape mismatch for sample {sample.name!r}: image {sample.image} has shape "
@@ -62,12 +64,10 @@ def assemble(
         ValueError: for no samples, samples of different sizes (pass a
             target size), or labels outside `[0, len(label_names))`.
     """
-    from tqdm.auto import tqdm
-
     if not samples:
         raise ValueError(f"No samples to load for {dataset} (split {split!r}).")
     images, labels, remapped = [], [], {}
-    for sample in tqdm(samples, desc=f"Loading {dataset}", unit="sample", disable=not progress):
+    for sample in progress_bar(samples, progress, desc=f"Loading {dataset}", unit="sample"):
         image, label, count = decode(sample)
         if images and image.shape != images[0].shape:
             raise ValueError(

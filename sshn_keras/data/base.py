@@ -40,8 +40,10 @@ class SegmentationData:
     """Decoded images and integer label maps of one dataset (or one split of it).
 
     Args:
-        images: `(N, H, W, C)` float32, channels last, intensities in [0, 1].
-        labels: `(N, H, W)` int32, values in `[0, len(label_names))`.
+        images: `(N, H, W, C)` (or volumes `(N, H, W, D, C)`) float32,
+            channels last, intensities in [0, 1].
+        labels: `(N, H, W)` (or `(N, H, W, D)`) int32, values in
+            `[0, len(label_names))`.
         label_names: `label_names[k]` names label `k` (background first).
         subjects: subject id of each sample (length N).
         names: unique name of each sample (length N).
@@ -71,11 +73,13 @@ class SegmentationData:
         self.subjects = [str(s) for s in self.subjects]
         if not self.names:
             self.names = [f"sample{i}" for i in range(len(self.subjects))]
-        if self.images.ndim != 4:
-            raise ValueError(f"`images` must have shape (N, H, W, C). Received shape {self.images.shape}")
-        if self.labels.shape != self.images.shape[:3]:
+        if self.images.ndim not in (4, 5):
             raise ValueError(
-                f"`labels` must have shape {self.images.shape[:3]} (N, H, W) to match images of shape "
+                f"`images` must have shape (N, H, W, C) (2D) or (N, H, W, D, C) (3D). Received shape {self.images.shape}"
+            )
+        if self.labels.shape != self.images.shape[:-1]:
+            raise ValueError(
+                f"`labels` must have shape {self.images.shape[:-1]} (N, *spatial) to match images of shape "
                 f"{self.images.shape}. Received shape {self.labels.shape}"
             )
         n = self.images.shape[0]
@@ -102,7 +106,7 @@ class SegmentationData:
 
     @property
     def image_shape(self) -> tuple:
-        """`(H, W, C)` of one image."""
+        """`(H, W, C)` (or `(H, W, D, C)`) of one image."""
         return tuple(int(s) for s in self.images.shape[1:])
 
     @property

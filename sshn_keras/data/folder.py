@@ -5,6 +5,10 @@ Layout::
     <root>/<images>/case01.png     any of .png .bmp .jpg .jpeg .tif .tiff .nii .nii.gz
     <root>/<masks>/case01.png      same stem (plus `mask_suffix`), any supported extension
 
+NIfTI files may hold 2D slices or 3D volumes (`(H, W, D)`, trailing
+singleton axes dropped); a folder of volumes loads as `(N, H, W, D, 1)`
+images with `(N, H, W, D)` label maps (no resizing: `target_size` is for 2D).
+
 Every image needs its mask and every mask its image (no sample is silently
 left out). Mask pixel values are declared: either `label_names` alone (the
 masks hold labels 0..K-1) or `label_values` (the pixel value of each label,
@@ -29,7 +33,7 @@ from sshn_keras.data.preprocess import (
     resize_image,
     resize_labels,
 )
-from sshn_keras.data.readers import read_image, read_mask, read_nifti_2d
+from sshn_keras.data.readers import read_image, read_mask, read_nifti
 from sshn_keras.data.splits import PAPER_FRACTIONS, select_split
 
 IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".nii", ".nii.gz")
@@ -91,13 +95,17 @@ def is_nifti(path: Path) -> bool:
 
 
 def read_any(path: Path, channels: int | None) -> np.ndarray:
-    """Read an image file (NIfTI or Pillow) as `(H, W, C)`.
+    """Read an image file (NIfTI or Pillow) as `(H, W, C)`, or a 3D NIfTI volume as `(H, W, D, 1)`.
 
     `channels`: 1 (colour files reduced to luma), 3 (grey repeated, RGBA
     dropped to RGB) or None (as stored: grey stays 1, colour becomes 3).
     """
     if is_nifti(path):
-        array = read_nifti_2d(path)
+        array = read_nifti(path)
+        if array.ndim == 3:
+            if channels == 3:
+                raise ValueError(f"{path} is a 3D volume; `channels=3` applies to 2D colour images only.")
+            return array[..., None]
     else:
         array = read_image(path)
         if array.ndim == 3:
@@ -182,7 +190,8 @@ def load_folder(
 
     Returns:
         `SegmentationData` (images `(N, H, W, C)` float32 in [0, 1], labels
-        `(N, H, W)` int32).
+        `(N, H, W)` int32; for NIfTI volumes `(N, H, W, D, 1)` and
+        `(N, H, W, D)`).
 
     Raises:
         FileNotFoundError: for a missing folder (named).
@@ -221,8 +230,11 @@ def load_folder(
 
     def decode(sample: Sample):
         image = read_any(sample.image, channels)
-        mask = read_nifti_2d(sample.label) if is_nifti(sample.label) else read_mask(sample.label)
+        mask = read_nifti(sample.label) if is_nifti(sample.label) else read_mask(sample.label)
         check_pair(image, mask, sample)
+        if image.ndim == 4 and size is not None:
+            raise ValueError(f"`target_size` resizes 2D images; {sample.image} is a 3D volume {image.shape[:3]}. "
+                             "Resample volumes to one size beforehand, or pass target_size=None.")
         image = normalize_intensity(image, intensity, sample.image)
         labels, remapped = encode_labels(mask, values, sample.label, stray=stray)
         if size is not None:

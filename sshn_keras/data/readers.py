@@ -27,6 +27,27 @@ def read_nifti_2d(path) -> np.ndarray:
         ValueError: if the file cannot be read (truncated, not NIfTI) or is
             not 2D after dropping trailing singleton axes.
     """
+    return read_nifti(path, dims=(2,))
+
+
+def read_nifti(path, dims: tuple = (2, 3)) -> np.ndarray:
+    """Read a 2D or 3D NIfTI image (`.nii` / `.nii.gz`) with nibabel.
+
+    Trailing singleton axes are dropped (a `(160, 192, 1)` file is a 2D
+    slice). The array keeps nibabel's voxel axis order.
+
+    Args:
+        path: the file.
+        dims: the accepted numbers of axes after dropping trailing singletons.
+
+    Returns:
+        A 2D or 3D array in the file's own dtype.
+
+    Raises:
+        FileNotFoundError: if the file does not exist.
+        ValueError: if the file cannot be read (truncated, not NIfTI) or its
+            number of axes is not in `dims`.
+    """
     import nibabel
 
     path = Path(path)
@@ -38,8 +59,9 @@ def read_nifti_2d(path) -> np.ndarray:
         raise ValueError(f"Cannot read NIfTI file {path}: {type(error).__name__}: {error}") from error
     while array.ndim > 2 and array.shape[-1] == 1:
         array = array[..., 0]
-    if array.ndim != 2:
-        raise ValueError(f"Expected a 2D image in {path} (optionally with trailing singleton axes). Received shape {array.shape}")
+    if array.ndim not in dims:
+        kinds = " or ".join(f"{d}D" for d in dims)
+        raise ValueError(f"Expected a {kinds} image in {path} (optionally with trailing singleton axes). Received shape {array.shape}")
     return np.asarray(array)
 
 

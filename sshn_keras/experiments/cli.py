@@ -16,6 +16,13 @@ def main_args(args) -> None:
     config = ExperimentConfig.from_dict(PRESETS[args.preset].to_dict())
     if args.data_root:
         config.data_root = os.path.abspath(args.data_root)
+    if args.ensure_models:
+        from sshn_keras.experiments.runner import load_job_model
+
+        for key in args.ensure_models:
+            load_job_model(config, args.folder, key, train_if_missing=True, verbose=args.verbose)
+            print(f"{args.folder}/models/{key}.keras is there")
+        return
     results = run_experiment(config, args.folder, max_jobs=args.max_jobs, verbose=args.verbose, methods=args.methods,
                              only=args.jobs)
     print(json.dumps(results["summary"], indent=1))
@@ -32,6 +39,8 @@ def add_parser(subparsers) -> None:
                    help="train only these methods' jobs now (default: all, in priority order)")
     p.add_argument("--jobs", nargs="+", default=None, metavar="NAME",
                    help="train only these jobs now, named as in the folder's jobs/ (e.g. fixed_phi0.50_seed2)")
+    p.add_argument("--ensure-models", nargs="+", default=None, metavar="NAME",
+                   help="only make sure these jobs' model files exist: retrain a missing one (its recorded results are kept)")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (0, 1 or 2)")
     p.set_defaults(func=main_args)
 

@@ -9,7 +9,8 @@ Folder layout::
     <folder>/dice_vs_phi.png, dice_vs_gflops.png
 
 A rerun skips every job whose `jobs/<job>.json` exists, so an interrupted
-experiment resumes where it stopped; a model killed mid-training resumes
+experiment resumes where it stopped (and leaves `results.json` and the plots
+untouched when nothing new finished); a model killed mid-training resumes
 from its last finished epoch (`<folder>/backup/<job>/`, deleted once the
 model is saved; see `sshn_keras.resumable`). Files are written atomically
 (`sshn_keras.atomic`: temporary file, fsync, rename): a kill never leaves a
@@ -47,7 +48,7 @@ def load_splits(config: ExperimentConfig) -> dict:
     """
     load = DATASETS.get(config.dataset)
     return load(data_root=config.data_root, image_size=config.image_size, seed=config.split_seed,
-                num_images=config.num_images)
+                num_images=config.num_images, progress=False)
 
 
 def job_architecture(config: ExperimentConfig, input_shape, num_classes: int) -> dict:
@@ -101,12 +102,12 @@ def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backu
     return model, time.perf_counter() - start, len(history.history["loss"])
 
 
-def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict) -> list:
+def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict, progress: bool = True) -> list:
     x, y = splits["test"]
     if not METHODS.get(job.method).phi_conditioned:
         arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
         return [sweep_fixed(model, x, y, job.phi, arch, label_names=splits["label_names"])]
-    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"])
+    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"], progress=progress)
 
 
 SEED_FIELDS = ("seeds", "fixed_seeds")
@@ -211,16 +212,67 @@ def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
             atomic_write_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
             trained += 1
         remove_backup(backup_dir)  # only once the model is saved
-        rows = evaluate_job(config, job, model, splits)
+        rows = evaluate_job(config, job, model, splits, progress=bool(verbose))
         atomic_write_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})
         aggregate(folder, config)  # results.json and plots stay current after every finished model
         keras.backend.clear_session()
-    return aggregate(folder, config)
+    return aggregate(folder, config, write=not os.path.exists(os.path.join(folder, "results.json")))
 
 
-def aggregate(folder: str, config: ExperimentConfig) -> dict:
-    """Collect finished jobs into `results.json` and draw the plots."""
+def ensure_command(config: ExperimentConfig, folder: str, key: str) -> str:
+    """The shell command that (re)trains the model file of job `key` in `folder`."""
+    from sshn_keras.experiments.config import PRESETS
+
+    names = [name for name, preset in PRESETS.items() if set(preset.differences(config)) <= set(SEED_FIELDS)]
+    preset = names[0] if names else "<the preset of this folder>"
+    return f"sshn-keras experiment --preset {preset} --folder {folder} --ensure-models {key}"
+
+
+def load_job_model(config: ExperimentConfig, folder: str, key: str, train_if_missing: bool = False, verbose=2):
+    """The trained model of job `key` (`<folder>/models/<key>.keras`), retrained when its file is missing.
+
+    Model files are not part of a committed experiment (`models/` is large
+    and git-ignored), while its `jobs/*.json` results are: on a fresh clone
+    the results are there and the models are not.
+
+    Args:
+        config: the folder's configuration.
+        folder: the experiment folder.
+        key: a job name, as in `jobs/` (e.g. `"sshn_seed0"`).
+        train_if_missing: train the job's model again (same configuration
+            and seed; resumable) and save it when the file is missing. The
+            job's recorded results are kept: a retrained model can differ
+            slightly from the one that produced them (other machine, other
+            thread timing).
+        verbose: Keras fit verbosity when training.
+
+    Raises:
+        ValueError: for a key that is not a job of `config`.
+        FileNotFoundError: when the file is missing and `train_if_missing`
+            is False; the message gives the command that makes it.
+    """
+    jobs = {job.key: job for job in config.jobs()}
+    if key not in jobs:
+        raise ValueError(f"`key` must be a job of this experiment ({sorted(jobs)}). Received key={key!r}")
+    path = os.path.join(folder, "models", f"{key}.keras")
+    if os.path.exists(path):
+        return load_model(path)
+    if not train_if_missing:
+        raise FileNotFoundError(
+            f"The model file {path} is missing (model files are not committed). Make it with:\n    {ensure_command(config, folder, key)}"
+        )
+    check_folder(config, folder)
+    backup_dir = os.path.join(folder, "backup", key)
+    model, seconds, epochs = train_job(config, jobs[key], load_splits(config), verbose, backup_dir=backup_dir)
+    atomic_save_model(model, path)
+    atomic_write_json(f"{path}.json", {"train_seconds": seconds, "epochs": epochs, "retrained_after_results": True})
+    remove_backup(backup_dir)
+    return model
+
+
+def aggregate(folder: str, config: ExperimentConfig, write: bool = True) -> dict:
+    """Collect finished jobs into the results dict; with `write`, also `results.json` and the plots."""
     from sshn_keras.plots import plot_methods
 
     jobs = {}
@@ -231,9 +283,10 @@ def aggregate(folder: str, config: ExperimentConfig) -> dict:
                 jobs[job.key] = json.load(f)
     results = {"config": config.to_dict(), "jobs": jobs, "summary": summarize(jobs),
                "missing": [j.key for j in config.jobs() if j.key not in jobs]}
-    atomic_write_json(os.path.join(folder, "results.json"), results)
-    if jobs:
-        plot_methods(results, folder)
+    if write:
+        atomic_write_json(os.path.join(folder, "results.json"), results)
+        if jobs:
+            plot_methods(results, folder)
     return results
 
 

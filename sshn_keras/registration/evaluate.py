@@ -23,7 +23,6 @@ import warnings
 from typing import Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from sshn_keras.flops import resize_flops, unet_flops
 from sshn_keras.ops.dice import label_map_dice
@@ -35,6 +34,7 @@ from sshn_keras.registration.phi_networks import PhiVxmDense
 from sshn_keras.ops.resize import zoomed_size
 from sshn_keras.ops.tensors import to_numpy
 from sshn_keras.ops.warp import warp
+from sshn_keras.progress import progress_bar
 
 
 def warp_flops(spatial: Sequence[int], channels: int) -> int:
@@ -206,7 +206,7 @@ def sweep_registration_phi(model, pairs: RegistrationPairs, phis, batch_size: in
     phis = [validate_phi(p) for p in phis]
     return [
         evaluate_registration(model, pairs, phi, batch_size)
-        for phi in tqdm(phis, desc="phi sweep (registration)", disable=not progress)
+        for phi in progress_bar(phis, progress, desc="phi sweep (registration)")
     ]
 
 

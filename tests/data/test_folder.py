@@ -58,3 +58,33 @@ def test_unpaired_missing_and_truncated(write_folder, truncate_file, tmp_path):
 def test_empty_split(write_folder):
     with pytest.raises(ValueError, match="'test' split of .* is empty"):
         load_folder(write_folder(3), label_values=(0, 255), split="test", fractions=(1.0, 0.0, 0.0))
+
+
+def _write_nifti(path, array):
+    import nibabel
+
+    nibabel.save(nibabel.Nifti1Image(array, np.eye(4)), str(path))
+
+
+def test_loads_3d_nifti_volumes(tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    volumes = {}
+    for i in range(3):
+        image = rng.random((8, 10, 12)).astype(np.float32)
+        mask = (image > 0.5).astype(np.uint8) + (image > 0.8).astype(np.uint8)
+        _write_nifti(tmp_path / "images" / f"case{i}.nii.gz", image)
+        _write_nifti(tmp_path / "masks" / f"case{i}.nii.gz", mask[..., None])  # trailing singleton axis dropped
+        volumes[f"case{i}"] = (image, mask)
+    data = load_folder(tmp_path, label_names=("background", "a", "b"), intensity="unit", progress=False)
+    assert data.images.shape == (3, 8, 10, 12, 1) and data.labels.shape == (3, 8, 10, 12)
+    assert data.image_shape == (8, 10, 12, 1)
+    for k, name in enumerate(data.names):
+        np.testing.assert_allclose(data.images[k, ..., 0], volumes[name][0])
+        np.testing.assert_array_equal(data.labels[k], volumes[name][1])
+    with pytest.raises(ValueError, match="target_size"):
+        load_folder(tmp_path, label_names=("background", "a", "b"), intensity="unit", target_size=(4, 4), progress=False)
+    _write_nifti(tmp_path / "masks" / "case0.nii.gz", np.zeros((8, 10, 11), np.uint8))
+    with pytest.raises(ValueError, match="shape mismatch"):
+        load_folder(tmp_path, label_names=("background", "a", "b"), intensity="unit", progress=False)

@@ -156,3 +156,23 @@ def test_presets_match_their_committed_experiment_folders(name):
 
     path = pathlib.Path(__file__).parents[2] / "experiments" / name / "config.json"
     assert ExperimentConfig.from_dict(json.loads(path.read_text())).differences(PRESETS[name]) == []
+
+
+@pytest.mark.slow
+def test_missing_model_file_is_retrained_on_request_and_a_rerun_rewrites_nothing(tmp_path):
+    from sshn_keras.experiments.runner import load_job_model
+
+    folder = tmp_path / "exp"
+    config = _smoke(seeds={"sshn": [0]}, fixed_grid=(), fixed_seeds={})
+    run_experiment(config, str(folder), verbose=0)
+    stamps = {p.name: p.stat().st_mtime_ns for p in (folder / "results.json", folder / "dice_vs_phi.png")}
+    (folder / "models" / "sshn_seed0.keras").unlink()  # a fresh clone: results committed, models git-ignored
+    run_experiment(config, str(folder), verbose=0)  # nothing new: results and plots untouched
+    assert {p.name: p.stat().st_mtime_ns for p in (folder / "results.json", folder / "dice_vs_phi.png")} == stamps
+    with pytest.raises(FileNotFoundError, match=r"sshn-keras experiment --preset .* --folder .* --ensure-models sshn_seed0"):
+        load_job_model(config, str(folder), "sshn_seed0")
+    with pytest.raises(ValueError, match="key"):
+        load_job_model(config, str(folder), "fixed_phi0.50_seed9")
+    model = load_job_model(config, str(folder), "sshn_seed0", train_if_missing=True, verbose=0)
+    assert (folder / "models" / "sshn_seed0.keras").exists() and model.count_params() > 0
+    assert {p.name: p.stat().st_mtime_ns for p in (folder / "results.json", folder / "dice_vs_phi.png")} == stamps
