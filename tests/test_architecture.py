@@ -23,7 +23,7 @@ ROOT = pathlib.Path(sshn_keras.__file__).parent
 # module or subpackage of sshn_keras (a subpackage covers all its modules).
 LEVELS = (
     ("ops", ("ops", "registry")),  # pure functions; the generic Registry
-    ("foundation", ("labels", "priors", "atomic", "locking", "determinism", "data")),
+    ("foundation", ("labels", "priors", "atomic", "locking", "determinism", "progress", "data")),
     ("layers", ("layers",)),
     ("losses and metrics", ("losses", "metrics", "callbacks")),
     ("models", ("models",)),

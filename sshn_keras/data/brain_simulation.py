@@ -101,7 +101,7 @@ def rotation_matrix(angles_deg: np.ndarray) -> np.ndarray:
 
 def draw_geometry(rng: np.random.Generator, shape: tuple, spacing: float, settings: SimulationSettings) -> tuple:
     """`(displacement in voxels (*shape, ndims), matrix (3, 3), translation mm (3,))` for one subject."""
-    from sshn_keras.registration.deformations import random_displacement
+    from sshn_keras.ops.deformations import random_displacement
 
     displacement = random_displacement(
         shape,

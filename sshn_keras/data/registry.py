@@ -15,6 +15,7 @@ dataset, write its loader and register it:
 
 from __future__ import annotations
 
+from sshn_keras.data.brain_phantom import load_brain_phantom
 from sshn_keras.data.camus import load_camus
 from sshn_keras.data.oasis import load_oasis
 from sshn_keras.data.pandental import load_pandental
@@ -73,3 +74,21 @@ def oasis_splits(*, data_root=None, image_size: int = 160, seed: int = 0, num_im
 def pandental_splits(*, data_root=None, image_size: int = 256, seed: int = 0, num_images=None, progress: bool = True) -> dict:
     """PanDental panoramic X-rays, `image_size` high and twice as wide (the loader's 1:2 aspect)."""
     return file_splits(load_pandental, data_root, (image_size, 2 * image_size), seed, progress)
+
+
+@DATASETS.register("brain_phantom")
+def brain_phantom_splits(*, data_root=None, image_size: int = 160, seed: int = 0, num_images=None,
+                         progress: bool = True) -> dict:
+    """Simulated brains from the MNI152 template (`load_brain_phantom`): `image_size` high, 6:5 wide
+    (160x192 at the default), one coronal slice per subject (`num_images` subjects, default 100), split by
+    subject with `seed`; the simulation itself is fixed (seed 0)."""
+    size = (image_size, round(1.2 * image_size))
+    target = None if size == (160, 192) else size
+    subjects = 100 if num_images is None else num_images
+    out = {}
+    for split in SPLITS:
+        data = load_brain_phantom(data_root, split=split, num_subjects=subjects, split_seed=seed, target_size=target,
+                                  progress=progress)
+        out[split] = (data.images, data.labels)
+        out["label_names"] = data.label_names
+    return out
