@@ -574,10 +574,11 @@ def test_cli_argument_parsing_errors(capsys, argv, match):
     "argv, match",
     [
         (["experiment", "--preset", "nope", "--folder", "{tmp}/e"], "Unknown preset 'nope'"),
-        (["demo", "--output", "{tmp}/d", "--size", "8"], "size"),
-        (["demo", "--output", "{tmp}/d", "--num-train", "0", "--size", "32", "--filters", "2"], "empty"),
+        (["demo", "--output", "{tmp}/d", "--num-subjects", "3"], "--num-subjects must be at least 10"),
+        (["demo", "--output", "{tmp}/d", "--filters", "0"], "--filters must be positive"),
+        (["demo", "--output", "{tmp}/d", "--ce-epochs", "-1"], "--ce-epochs must be >= 0"),
     ],
-    ids=["preset", "demo-size", "demo-empty"],
+    ids=["preset", "demo-subjects", "demo-filters", "demo-epochs"],
 )
 def test_cli_other_commands(tmp_path, capsys, argv, match):
     assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
