@@ -175,4 +175,4 @@ def test_the_checks_catch_what_they_should(tmp_path):
 def test_every_module_imports():
     """Every module imports (`__main__` runs the CLI, so it is left out)."""
     for name in sorted(set(package_modules()) - {"sshn_keras.__main__"}):
-        importlib.import_module(name)
+        assert importlib.import_module(name).__name__ == name
