@@ -30,7 +30,7 @@ from sshn_keras.priors import validate_phi
 from sshn_keras.ops.jacobian import nonpositive_jacobian_fraction
 from sshn_keras.registration.networks import displacement_model
 from sshn_keras.registration.pairs import RegistrationPairs
-from sshn_keras.registration.phi_networks import PhiVxmDense
+from sshn_keras.registration.phi_networks import is_phi_registration_model
 from sshn_keras.ops.resize import zoomed_size
 from sshn_keras.ops.tensors import to_numpy
 from sshn_keras.ops.warp import warp
@@ -99,7 +99,7 @@ def warp_labels(labels, displacement, chunk_size: int = 16) -> np.ndarray:
 
 def _displacement_function(model, phi, batch_size):
     """`f(moving, fixed) -> displacement` for a phi-conditioned or a Fixed network."""
-    if isinstance(model, PhiVxmDense):
+    if is_phi_registration_model(model):
         return lambda m, f: model.register(m, f, phi=phi, batch_size=batch_size)
     net = displacement_model(model)
     return lambda m, f: net.predict([m, f], batch_size=batch_size, verbose=0)
@@ -137,7 +137,7 @@ def evaluate_registration(
         ValueError: for a phi given to a Fixed network, or a Fixed network
             without `arch`.
     """
-    phi_model = isinstance(model, PhiVxmDense)
+    phi_model = is_phi_registration_model(model)
     if not phi_model and phi is not None:
         raise ValueError(f"{model.name!r} is a Fixed network (phi built in); do not pass `phi`.")
     if arch is None:
@@ -201,7 +201,7 @@ def sweep_registration_phi(model, pairs: RegistrationPairs, phis, batch_size: in
     Raises:
         TypeError: for a network without a phi input (use `sweep_registration_fixed`).
     """
-    if not isinstance(model, PhiVxmDense):
+    if not is_phi_registration_model(model):
         raise TypeError(f"{model.name!r} has its phi built in; use `sweep_registration_fixed`.")
     phis = [validate_phi(p) for p in phis]
     return [
