@@ -73,7 +73,14 @@ def unet_flops(
 
 
 def model_flops(model, phi: float, input_shape: Sequence[int] | None = None) -> dict:
-    """`unet_flops` for a phi-conditioned model or a materialised U-Net's config."""
+    """`unet_flops` for a phi-conditioned model or a materialised U-Net's config.
+
+    A `PhiModel` built from an architecture spec (no `architecture()`
+    method) is counted by its spec (`ArchitectureSpec.flops`, the same rule).
+    """
+    if not hasattr(model, "architecture") and hasattr(model, "spec"):
+        spec = model.spec if input_shape is None else model.spec.with_input_shape(input_shape)
+        return spec.flops(phi, model.task)
     arch = model.architecture()
     if input_shape is not None:
         arch["input_shape"] = tuple(input_shape)

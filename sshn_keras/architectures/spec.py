@@ -92,6 +92,10 @@ class ArchitectureSpec:
             )
         return count_flops(self.build_fixed(phi, task))
 
+    def with_input_shape(self, input_shape) -> "ArchitectureSpec":
+        """A copy for images of `input_shape` `(*spatial, C)` (checked again)."""
+        return self.replace(input_shape=tuple(input_shape))
+
     def replace(self, **changes) -> "ArchitectureSpec":
         """A copy with some arguments changed (checked again)."""
         return dataclasses.replace(self, **changes)

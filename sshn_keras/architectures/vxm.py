@@ -246,6 +246,11 @@ class VxmDenseSpec(ArchitectureSpec):
     def num_stages(self) -> int:
         return len(self.encoder) // self.nb_unet_conv_per_level + 1
 
+    def with_input_shape(self, input_shape) -> "VxmDenseSpec":
+        """A copy for images of `input_shape` `(*spatial, C)`: `inshape` and `src_feats` replaced."""
+        input_shape = tuple(input_shape)
+        return self.replace(inshape=input_shape[:-1], src_feats=input_shape[-1])
+
     def build(self, x, out_channels: int, conv: Callable, downsample: Callable, upsample: Callable = resize_to_skip):
         """VoxelMorph's U-Net on `x` and its 3x3 head (named `"head"`, `out_channels` channels, linear)."""
         encoder, decoder = self.widths

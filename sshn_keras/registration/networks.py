@@ -30,7 +30,6 @@ import keras
 from sshn_keras.losses.registration import MSE, Grad
 from sshn_keras.priors import validate_phi
 from sshn_keras.registration.graph import registration_parts, voxelmorph_input_shape
-from sshn_keras.registration.registration_model import RegistrationModel
 from sshn_keras.tasks.registration import check_pair_shapes  # noqa: F401  (public here too)
 
 

@@ -114,3 +114,13 @@ def test_unet_spec_builds_the_same_network_as_build_unet():
     assert [(l.name, type(l)) for l in a.layers] == [(l.name, type(l)) for l in b.layers]
     assert [w.shape for w in a.weights] == [w.shape for w in b.weights]
     assert np.isclose(count_flops(a)["total"], count_flops(b)["total"])
+
+
+def test_model_flops_of_a_phi_model_uses_its_spec():
+    from sshn_keras.flops import model_flops
+
+    spec = VxmDenseSpec(inshape=(None, None), nb_unet_features=[[2, 4], [4, 4, 2]])
+    model = PhiModel(spec, "stochastic", RegistrationTask())
+    assert model_flops(model, 0.5, input_shape=(16, 16, 1)) == VxmDenseSpec(
+        inshape=(16, 16), nb_unet_features=[[2, 4], [4, 4, 2]]
+    ).flops(0.5)
