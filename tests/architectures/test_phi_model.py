@@ -5,7 +5,7 @@ import pytest
 
 import keras
 
-from sshn_keras.architectures import UNetSpec, VxmDenseSpec
+from sshn_keras.architectures import UNetSpec, VxmDenseSpec, count_flops
 from sshn_keras.models import PhiModel
 from sshn_keras.tasks import RegistrationTask, SegmentationTask
 
@@ -51,11 +51,8 @@ def test_materialised_network_equals_the_model_at_phi(spec_name, task_name, meth
     x = _inputs(spec, task)
     plain = model.materialize(PHI)
     assert not any("hyper" in type(layer).__name__.lower() or "film" in layer.name for layer in plain.layers)
-    diff = _max_diff(model.predict(x, phi=PHI, verbose=0), plain.predict(x, verbose=0))
+    diff = _max_diff(model.predict(x, phi=PHI, verbose=0), plain(x))
     assert diff <= 1e-5, diff
-    assert model.flops(PHI) == spec.flops(PHI, task)
-    from sshn_keras.architectures import count_flops
-
     assert model.flops(PHI) == count_flops(plain)
 
 
@@ -87,7 +84,7 @@ def test_3d_registration_on_voxelmorph_layout():
     x = _inputs(spec, model.task, batch=1)
     moved, flow = model.predict(x, phi=0.5, verbose=0)
     assert moved.shape == (1, 8, 8, 8, 1) and flow.shape == (1, 4, 4, 4, 3)
-    assert _max_diff(model.predict(x, phi=0.5, verbose=0), model.materialize(0.5).predict(x, verbose=0)) <= 1e-5
+    assert _max_diff(model.predict(x, phi=0.5, verbose=0), model.materialize(0.5)(x)) <= 1e-5
     assert model.register(*x, phi=0.5).shape == (1, 8, 8, 8, 3)
 
 
