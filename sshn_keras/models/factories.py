@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sshn_keras.architectures.factories import (  # noqa: F401  (public here too)
-    HEAD,
-    constant_downsample,
-    he_gain,
-    head_gain,
-    plain_conv_factory,
-    resize_downsample,
-    resize_to_skip,
-)
+from sshn_keras.architectures.factories import HEAD, he_gain, head_gain, plain_conv_factory, resize_downsample  # noqa: F401
 from sshn_keras.layers import FiLM, HyperConv2D, HyperConv3D
 
 

@@ -18,15 +18,6 @@ from sshn_keras.priors import validate_phi
 from sshn_keras.tasks import SegmentationTask
 
 
-def check_architecture(
-    input_shape: Sequence, num_classes: int, filters, num_stages: int, convs_per_stage: int, kernel_size: int
-) -> tuple:
-    """Validate U-Net hyper-parameters (see `UNetSpec`, `SegmentationTask`); returns `(rank, filters_per_stage)`."""
-    spec = UNetSpec(input_shape, filters, num_stages, convs_per_stage, kernel_size)
-    SegmentationTask(num_classes)
-    return spec.ndims, spec.stage_filters
-
-
 def unet_graph(
     image,
     num_classes: int,

@@ -16,7 +16,7 @@ displacements in `ij` order (channel `k` moves along spatial axis `k`).
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 from sshn_keras.architectures import HEAD, UNetSpec, head_gain
 from sshn_keras.tasks import RegistrationTask
@@ -82,52 +82,3 @@ def registration_parts(
     task = RegistrationTask(int_steps, int_downsize, fill_value, flow_init_stddev)
     task.check(spec.input_shape)
     return spec, task
-
-
-def check_registration_arguments(
-    input_shape: Sequence,
-    filters,
-    num_stages: int,
-    convs_per_stage: int,
-    kernel_size: int,
-    int_steps: int,
-    int_downsize: int,
-    fill_value: float | None,
-    flow_init_stddev: float,
-) -> tuple:
-    """Validate the arguments of a registration network (see `registration_parts`).
-
-    Returns:
-        `(unet_input_shape, filters_per_stage)`: the U-Net sees moving and
-        fixed concatenated, `(*spatial, 2 * channels)`.
-    """
-    spec, _ = registration_parts(
-        input_shape, filters, num_stages, convs_per_stage, kernel_size, 0.2, int_steps, int_downsize, fill_value,
-        flow_init_stddev,
-    )
-    return (*spec.input_shape[:-1], 2 * spec.input_shape[-1]), spec.stage_filters
-
-
-def registration_graph(
-    moving,
-    fixed,
-    filters: Sequence[int],
-    convs_per_stage: int,
-    kernel_size: int,
-    negative_slope: float,
-    conv: Callable,
-    downsample: Callable,
-    int_steps: int = 0,
-    int_downsize: int = 2,
-    fill_value: float | None = None,
-) -> dict:
-    """Lay out the U-Net registration network on `moving` and `fixed`; returns its tensors.
-
-    Returns:
-        `{"moved", "flow", "displacement"}` (see `RegistrationTask.outputs`).
-    """
-    spec = UNetSpec(tuple(moving.shape[1:]), list(filters), len(filters), convs_per_stage, kernel_size, negative_slope)
-    task = RegistrationTask(int_steps, int_downsize, fill_value)
-    inputs = {"moving": moving, "fixed": fixed}
-    head = spec.build(task.backbone_input(inputs), spec.ndims, conv, downsample)
-    return task.outputs(inputs, head)
