@@ -77,3 +77,18 @@ def test_vxm_dense_weights_load_and_only_the_resizes_differ(vxm):
         layer.set_weights(w)
     flow_diff = np.max(np.abs(ours.predict(x, verbose=0)[1] - expected[1]))
     assert flow_diff > 1e-3  # bilinear resizes instead of max pooling and nearest upsampling
+
+
+def test_evaluate_registration_counts_a_voxelmorph_layout_model_by_its_spec(tiny_data):
+    from sshn_keras.registration import evaluate_registration, registration_flops, subject_pairs
+
+    images, labels = tiny_data
+    pairs = subject_pairs((images[:4], labels[:4]), num_pairs=2, seed=0)  # 32x32 images
+    model = phi_vxm_dense("stochastic", inshape=(None, None), nb_unet_features=[[2, 4], [4, 4, 2]], int_steps=2)
+    row = evaluate_registration(model, pairs, phi=0.5, batch_size=2)
+    spec = VxmDenseSpec(inshape=(32, 32), nb_unet_features=[[2, 4], [4, 4, 2]])
+    tail = registration_flops((32, 32, 1), 0.5, filters=2, num_stages=2, int_steps=2, int_downsize=2)
+    expected = spec.flops(0.5, model.task)["total"] + tail["warp"] + tail["integration"]
+    assert row["gflops"] == pytest.approx(expected / 1e9, rel=1e-12)
+    assert row["gflops_unet"] == pytest.approx(spec.flops(0.5, model.task)["total"] / 1e9, rel=1e-12)
+    assert 0.0 <= row["dice_mean"] <= 1.0
