@@ -15,25 +15,13 @@ Feature-map sizes follow `sshn_keras.ops.sizes` exactly (the same rule as
 `ResizeByFactor`), so these numbers are exact for the network that runs.
 """
 
-import math
 from typing import Sequence
 
+from sshn_keras.ops.flops import conv_flops, resize_flops
 from sshn_keras.ops.sizes import stage_shapes
 from sshn_keras.priors import validate_phi
 
-
-def conv_flops(spatial: Sequence[int], c_in: int, c_out: int, kernel_size: int, use_bias: bool = True) -> int:
-    """FLOPs of a stride-1 "same" convolution producing `spatial` x `c_out`."""
-    pixels = math.prod(spatial)
-    d = len(spatial)
-    flops = 2 * kernel_size**d * c_in * c_out * pixels
-    return flops + (c_out * pixels if use_bias else 0)
-
-
-def resize_flops(out_spatial: Sequence[int], channels: int) -> int:
-    """FLOPs of a linear resize producing `out_spatial` x `channels`."""
-    d = len(out_spatial)
-    return (2 ** (d + 1) - 1) * math.prod(out_spatial) * channels
+__all__ = ["conv_flops", "model_flops", "resize_flops", "unet_flops"]
 
 
 def unet_flops(
@@ -85,7 +73,14 @@ def unet_flops(
 
 
 def model_flops(model, phi: float, input_shape: Sequence[int] | None = None) -> dict:
-    """`unet_flops` for a phi-conditioned model or a materialised U-Net's config."""
+    """`unet_flops` for a phi-conditioned model or a materialised U-Net's config.
+
+    A `PhiModel` built from an architecture spec (no `architecture()`
+    method) is counted by its spec (`ArchitectureSpec.flops`, the same rule).
+    """
+    if not hasattr(model, "architecture") and hasattr(model, "spec"):
+        spec = model.spec if input_shape is None else model.spec.with_input_shape(input_shape)
+        return spec.flops(phi, model.task)
     arch = model.architecture()
     if input_shape is not None:
         arch["input_shape"] = tuple(input_shape)

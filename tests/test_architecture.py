@@ -26,6 +26,8 @@ LEVELS = (
     ("foundation", ("labels", "priors", "atomic", "locking", "determinism", "progress", "data")),
     ("layers", ("layers",)),
     ("losses and metrics", ("losses", "metrics", "callbacks")),
+    ("tasks", ("tasks",)),  # what a network is for: inputs, head, outputs, data checks
+    ("architectures", ("architectures",)),  # specs: graph, Fixed network, FLOPs
     ("models", ("models",)),
     ("applications", ("flops", "sweep", "training", "resumable", "export", "saving", "registration", "plots")),
     ("compatibility", ("vxm",)),  # VoxelMorph's namespaces over layers, losses and registration

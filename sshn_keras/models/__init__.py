@@ -2,9 +2,11 @@
 
 from sshn_keras.models.film import FiLMUNet
 from sshn_keras.models.methods import METHODS, Method, phi_conditioned_methods
-from sshn_keras.models.phi_model import PhiConditionedModel
+from sshn_keras.models.phi_model import PhiConditionedModel, PhiModel
+from sshn_keras.models.phi_unet import PhiUNet
 from sshn_keras.models.sshn import SSHNUNet
 from sshn_keras.models.stochastic import StochasticUNet
+from sshn_keras.models.strategies import STRATEGIES, Strategy
 from sshn_keras.models.unet import build_unet, min_input_size, unet_graph
 
 
@@ -18,8 +20,12 @@ __all__ = [
     "METHODS",
     "Method",
     "PhiConditionedModel",
+    "PhiModel",
+    "PhiUNet",
     "SSHNUNet",
+    "STRATEGIES",
     "StochasticUNet",
+    "Strategy",
     "build_sshn_unet",
     "build_unet",
     "min_input_size",

@@ -18,6 +18,7 @@ import keras
 from sshn_keras.models.film import FiLMUNet
 from sshn_keras.models.sshn import SSHNUNet
 from sshn_keras.models.stochastic import StochasticUNet
+from sshn_keras.models.strategies import STRATEGIES, Strategy
 from sshn_keras.models.unet import build_unet
 from sshn_keras.registry import Registry
 
@@ -38,6 +39,9 @@ class Method:
             False for one network per phi (trained on a grid of phi).
         options: extra constructor arguments an experiment may set (e.g.
             `("head_rank",)`).
+        strategy: for a phi-conditioned method, how it makes convolutions
+            and plain weights for any architecture and task
+            (`sshn_keras.models.strategies`; `PhiModel(spec, method=name)`).
     """
 
     name: str
@@ -46,6 +50,7 @@ class Method:
     colour: str
     phi_conditioned: bool = True
     options: tuple = field(default_factory=tuple)
+    strategy: Strategy | None = None
 
     def __call__(self, *args, **kwargs) -> keras.Model:
         """Call the constructor (so `METHODS["sshn"](**architecture)` builds an `SSHNUNet`)."""
@@ -78,10 +83,14 @@ class Method:
 
 
 METHODS = Registry("method")
-METHODS.register("sshn", Method("sshn", SSHNUNet, label="SSHN", colour="C0", options=("head_rank",)))
+METHODS.register(
+    "sshn", Method("sshn", SSHNUNet, label="SSHN", colour="C0", options=("head_rank",), strategy=STRATEGIES["sshn"])
+)
 METHODS.register("fixed", Method("fixed", build_unet, label="Fixed", colour="C3", phi_conditioned=False))
-METHODS.register("stochastic", Method("stochastic", StochasticUNet, label="Stochastic", colour="C2"))
-METHODS.register("film", Method("film", FiLMUNet, label="FiLM", colour="C1"))
+METHODS.register(
+    "stochastic", Method("stochastic", StochasticUNet, label="Stochastic", colour="C2", strategy=STRATEGIES["stochastic"])
+)
+METHODS.register("film", Method("film", FiLMUNet, label="FiLM", colour="C1", strategy=STRATEGIES["film"]))
 
 
 def phi_conditioned_methods() -> tuple:

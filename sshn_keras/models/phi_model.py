@@ -1,21 +1,29 @@
-"""Base class of the models that take phi as an input (SSHN, Stochastic, FiLM).
+"""`PhiModel`: one phi-conditioned model = an architecture spec x a method x a task.
 
-The wrapped functional network has two inputs, `image` and `phi`. This class
-decides which phi it gets:
+* the architecture (`sshn_keras.architectures`: `UNetSpec`, `VxmDenseSpec`)
+  lays out the graph and builds the Fixed network at any phi;
+* the method (`sshn_keras.models.strategies`: sshn, stochastic, film) makes
+  the convolutions and the plain weights at phi;
+* the task (`sshn_keras.tasks`: segmentation, registration) gives inputs,
+  head, outputs and data checks.
+
+The wrapped functional network takes the task's images and `phi`. This
+class decides which phi it gets:
 
 * training (`fit`): one phi per step for the whole batch, drawn from the prior
   as a pure function of `(seed, optimizer step)`: no per-step retracing, the
   same phi on every replica, and the same sequence after a resume;
 * inference: the phi given to `predict(x, phi=...)` / `evaluate(..., phi=...)`
   (held in a non-trainable variable, so changing it never retraces), or a
-  `{"image": x, "phi": p}` input.
+  `phi` entry of a dict input.
 
 Under a mixed-precision policy phi stays float32 everywhere (inputs are not
 cast to the compute dtype; the rescaled sizes are computed from it).
+`SSHNUNet`, `SSHNVxmDense` and the other named classes are thin
+constructors of this class.
 """
 
 import contextlib
-import numbers
 import warnings
 
 import keras
@@ -23,25 +31,29 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from sshn_keras.architectures import get_architecture, resize_downsample
 from sshn_keras.callbacks import PhiGridValidation, is_reiterable_dataset
 from sshn_keras.layers.precision import as_tensors
-from sshn_keras.ops.checks import check_batch_size, check_float, check_int, check_ints, checked_images, checked_phi
-from sshn_keras.models.unet import min_input_size
-from sshn_keras.models.validation import check_images, check_labels, check_not_empty
+from sshn_keras.models.strategies import STRATEGIES
+from sshn_keras.ops.checks import check_batch_size, check_int, checked_phi
 from sshn_keras.priors import get_prior, validate_phi, validation_grid
+from sshn_keras.tasks import get_task
+from sshn_keras.tasks.validation import check_not_empty
 
 
-class PhiConditionedModel(keras.Model):
-    """A segmentation U-Net conditioned on the rescaling factor phi.
-
-    Subclasses implement `build_network()` (the functional `{image, phi}`
-    network) and `materialize(phi)`.
+@keras.saving.register_keras_serializable(package="sshn_keras")
+class PhiModel(keras.Model):
+    """A network conditioned on the rescaling factor phi: architecture x method x task.
 
     Args:
-        input_shape: `(H, W, C)` or `(D, H, W, C)` (spatial sizes may be None).
-        num_classes: classes, background included.
-        filters, num_stages, convs_per_stage, kernel_size, negative_slope:
-            the primary U-Net (see `build_unet`).
+        architecture: an `ArchitectureSpec` (e.g. `UNetSpec(...)`,
+            `VxmDenseSpec(...)`) or its config dict.
+        method: a registered phi-conditioned method: `"sshn"`,
+            `"stochastic"` or `"film"`.
+        task: a `Task`, a registered task name or a task config (default:
+            the architecture's default task).
+        method_options: the method's options (SSHN: `hyper_units`,
+            `normalize_embedding`, `head_rank`; FiLM: `film_units`).
         prior: training prior over phi (`UniformPrior`, a `(low, high)` pair;
             default `U(0, 0.5)`).
         inference_phi: phi used at inference when none is given (default:
@@ -53,27 +65,40 @@ class PhiConditionedModel(keras.Model):
             validate at the inference phi only, as Keras does.
         seed: seed of the per-step phi draws.
 
+    Input shape:
+        The task's: segmentation `image (batch, *spatial, C)` (or a dict with
+        `image` and optionally `phi`); registration `[moving, fixed]` (or a
+        dict with `moving`, `fixed` and optionally `phi`).
+
+    Output shape:
+        The task's: segmentation `(batch, *spatial, num_classes)`
+        probabilities; registration `[moved, flow]`.
+
     Raises:
-        TypeError: for an argument of the wrong type (`filters=2.5`,
-            `kernel_size=True`; numpy integers and floats are accepted).
-        ValueError: for out-of-range or non-finite values.
+        TypeError: for an argument of the wrong type.
+        ValueError: for out-of-range or non-finite values, an unknown
+            method or task (naming the registered ones).
 
     Run-time checks (every path: numpy, tensors, `tf.data`, dicts,
-    `tf.function`): the image must be finite, of the model's spatial shape
-    and at least `2**(num_stages - 1)` pixels per axis; a given phi must be
-    finite, in (0, 1] and one value for the whole batch (a per-sample phi
-    whose values differ is refused); see `sshn_keras.ops.checks`.
+    `tf.function`): images must be finite and of the model's shape; a given
+    phi must be finite, in (0, 1] and one value for the whole batch (a
+    per-sample phi whose values differ is refused); see `sshn_keras.ops.checks`.
+
+    Example:
+    >>> from sshn_keras.architectures import VxmDenseSpec
+    >>> model = PhiModel(VxmDenseSpec(inshape=(32, 32)), method="sshn", task="registration")
+    >>> [tuple(o.shape) for o in model.materialize(0.5).outputs]
+    [(None, 32, 32, 1), (None, 16, 16, 2)]
     """
+
+    network_name = None  # default: "{name}_network"
 
     def __init__(
         self,
-        input_shape=(None, None, 1),
-        num_classes: int = 2,
-        filters=32,
-        num_stages: int = 5,
-        convs_per_stage: int = 2,
-        kernel_size: int = 3,
-        negative_slope: float = 0.2,
+        architecture,
+        method: str = "sshn",
+        task=None,
+        method_options: dict | None = None,
         prior=None,
         inference_phi: float | None = None,
         seed: int = 0,
@@ -81,21 +106,16 @@ class PhiConditionedModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        # Inputs go to the functional network as given (it casts the image);
-        # Keras would cast a `{"image", "phi"}` input's phi to a mixed
-        # policy's compute dtype, changing the rescaled sizes.
+        # Inputs go to the functional network as given (it casts the images);
+        # Keras would cast a dict input's phi to a mixed policy's compute
+        # dtype, changing the rescaled sizes.
         self._convert_input_args = False
-        if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__iter__"):
-            raise TypeError(f"`input_shape` must be a tuple (H, W, C) or (D, H, W, C). Received input_shape={input_shape!r}")
-        self.image_shape = tuple(None if n is None else check_int(n, "input_shape", 1) for n in input_shape)
-        self.num_classes = check_int(num_classes, "num_classes", 1)
-        self.filters = check_int(filters, "filters", 1) if isinstance(filters, (numbers.Number, str)) else list(
-            check_ints(filters, "filters", 1)
-        )
-        self.num_stages = check_int(num_stages, "num_stages", 1)
-        self.convs_per_stage = check_int(convs_per_stage, "convs_per_stage", 1)
-        self.kernel_size = check_int(kernel_size, "kernel_size", 1)
-        self.negative_slope = check_float(negative_slope, "negative_slope")
+        self.spec = get_architecture(architecture)
+        self.task = self.spec.default_task() if task is None else get_task(task)
+        self.task.check(self.spec.input_shape)
+        self.method = STRATEGIES.check(method, "method")
+        self.strategy = STRATEGIES.get(self.method)
+        self.method_options = self.strategy.check_options(method_options)
         self.prior = get_prior(prior)
         if inference_phi is None:
             inference_phi = self.prior.mean
@@ -113,14 +133,64 @@ class PhiConditionedModel(keras.Model):
             autocast=False,  # read as float32 under mixed precision (sizes depend on it)
         )
         self._phi_seed_generator = keras.random.SeedGenerator(self.seed, name="phi_seed")
+        if self.task.output_names:
+            # Keras names per-output losses and metrics after `output_names`
+            # (`moved_loss`, `flow_loss`, as for the Fixed network).
+            self.output_names = list(self.task.output_names)
         self.built = True  # every variable exists now (the network is built)
 
-    # -- to implement -----------------------------------------------------
+    # -- the parts -----------------------------------------------------------
+    @property
+    def image_shape(self) -> tuple:
+        """Shape of one input image, `(*spatial, C)`."""
+        return self.spec.input_shape
+
+    @property
+    def num_stages(self) -> int:
+        """Resolution levels of the architecture."""
+        return self.spec.num_stages
+
+    @property
+    def ndims(self) -> int:
+        """Spatial axes (2 or 3)."""
+        return self.spec.ndims
+
+    @property
+    def num_classes(self) -> int:
+        """Channels of the head (segmentation: classes; registration: ndims)."""
+        return self.task.out_channels(self.spec.ndims)
+
     def build_network(self) -> keras.Model:
-        raise NotImplementedError
+        """The functional network `{*task inputs, phi} -> task outputs`."""
+        inputs = self.task.inputs(self.spec.input_shape)
+        phi = keras.Input((1,), name="phi")
+        conv = self.strategy.conv_factory(
+            phi, self.spec.ndims, self.spec.negative_slope, self.task.head_init_stddev, self.method_options
+        )
+        head = self.spec.build(
+            self.task.backbone_input(inputs), self.task.out_channels(self.spec.ndims), conv, resize_downsample(phi)
+        )
+        outputs = self.task.outputs(inputs, head)
+        return keras.Model({**inputs, "phi": phi}, outputs, name=self.network_name or f"{self.name}_network")
 
     def materialize(self, phi: float) -> keras.Model:
-        raise NotImplementedError
+        """The plain network at `phi`: the architecture's Fixed network holding this model's weights at `phi`.
+
+        SSHN's hypernetwork is evaluated once and dropped; FiLM is folded
+        into its convolutions; Stochastic's weights are copied. Predictions
+        equal `self.predict(x, phi=phi)` to float tolerance.
+        """
+        phi = validate_phi(phi)
+        model = self.spec.build_fixed(phi, self.task, name=f"{self.name}_phi{phi:g}")
+        weights = self.strategy.weights(self.network, phi, self.method_options)
+        for layer in model.layers:
+            if layer.weights:
+                layer.set_weights(weights[layer.name])
+        return model
+
+    def flops(self, phi: float) -> dict:
+        """Exact FLOPs of the materialised network at `phi` (see `ArchitectureSpec.flops`)."""
+        return self.spec.flops(phi, self.task)
 
     # -- phi handling -------------------------------------------------------
     def sample_phi(self):
@@ -163,18 +233,10 @@ class PhiConditionedModel(keras.Model):
         return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs, training=False):
-        phi = None
-        if isinstance(inputs, dict):
-            if "image" not in inputs:
-                raise ValueError(f"A dict input must have the key 'image' (and optionally 'phi'). Received keys {list(inputs)}")
-            unknown = sorted(set(inputs) - {"image", "phi"})
-            if unknown:
-                raise ValueError(f"A dict input takes the keys 'image' and 'phi'. Received unknown keys {unknown}")
-            image, phi = inputs["image"], inputs.get("phi")
-        else:
-            image = inputs
-        image = checked_images(image, "image", min_input_size(self.num_stages), self.image_shape[:-1], self.image_shape[-1])
-        return self.network({"image": image, "phi": self.resolve_phi(phi, training)}, training=training)
+        images, phi = self.task.split_inputs(inputs)
+        images = self.task.checked_images(images, self.image_shape, self.spec.min_size())
+        out = self.network({**images, "phi": self.resolve_phi(phi, training)}, training=training)
+        return self.task.call_outputs(out)
 
     def resolve_phi(self, phi, training):
         """The `(1, 1)` float32 phi of this call: given (checked), drawn from the prior, or the inference phi.
@@ -239,6 +301,7 @@ class PhiConditionedModel(keras.Model):
                 `validation_split` with data that cannot be split (pass
                 `validation_data` instead).
         """
+        x, kwargs = self.task.prepare_fit(x, kwargs)  # registration: VoxelMorph's generators of lists
         self._check_inputs(x, y)
         check_batch_size(kwargs)
         validation_data = kwargs.get("validation_data")
@@ -285,31 +348,46 @@ class PhiConditionedModel(keras.Model):
         kwargs["callbacks"] = [grid, *callbacks]
         return x, y, kwargs
 
+    def register(self, moving, fixed, phi: float | None = None, batch_size: int = 8) -> np.ndarray:
+        """Registration: the displacement `(N, *spatial, ndims)` that warps each moving image onto its fixed one.
+
+        VoxelMorph's `register`; for `int_steps > 0` the integrated field.
+
+        Raises:
+            TypeError: for a model whose task has no displacement (segmentation).
+        """
+        outputs = self.network.output
+        if not isinstance(outputs, dict) or "displacement" not in outputs:
+            raise TypeError(f"`register` is for registration models; this one's task is {self.task.name!r}.")
+        moving, fixed = np.asarray(moving), np.asarray(fixed)
+        self._check_inputs([moving, fixed])
+        phi = float(self.inference_phi.numpy()) if phi is None else validate_phi(phi)
+        phis = np.full((moving.shape[0], 1), phi, np.float32)
+        out = self.network.predict({"moving": moving, "fixed": fixed, "phi": phis}, batch_size=batch_size, verbose=0)
+        return out["displacement"]
+
     def _check_inputs(self, x, y=None, what="x"):
-        check_not_empty(x, what)
-        if isinstance(x, dict) and isinstance(x.get("image"), np.ndarray):
-            x = x["image"]
-        if isinstance(x, np.ndarray):
-            check_images(x, self.image_shape, self.num_stages, what)
-        if isinstance(y, np.ndarray):
-            check_labels(y, self.num_classes, x.shape if isinstance(x, np.ndarray) else None)
+        self.task.check_data(x, y, self.image_shape, self.num_stages, what)
 
     # -- serialization ----------------------------------------------------------
+    def phi_config(self) -> dict:
+        """The phi arguments of the config (prior, inference phi, seed, validation grid)."""
+        return {
+            "prior": keras.saving.serialize_keras_object(self.prior),
+            "inference_phi": self.default_phi,
+            "seed": self.seed,
+            "validation_phis": self._validation_phis_arg,
+        }
+
     def get_config(self):
         config = super().get_config()
         config.update(
             {
-                "input_shape": list(self.image_shape),
-                "num_classes": self.num_classes,
-                "filters": self.filters,
-                "num_stages": self.num_stages,
-                "convs_per_stage": self.convs_per_stage,
-                "kernel_size": self.kernel_size,
-                "negative_slope": self.negative_slope,
-                "prior": keras.saving.serialize_keras_object(self.prior),
-                "inference_phi": self.default_phi,
-                "seed": self.seed,
-                "validation_phis": self._validation_phis_arg,
+                "architecture": self.spec.to_config(),
+                "method": self.method,
+                "task": self.task.to_config(),
+                "method_options": {k: list(v) if isinstance(v, tuple) else v for k, v in self.method_options.items()},
+                **self.phi_config(),
             }
         )
         return config
@@ -321,17 +399,8 @@ class PhiConditionedModel(keras.Model):
         config.pop("dtype", None)
         return cls(**config)
 
-    def architecture(self) -> dict:
-        """The primary U-Net's arguments, as `build_unet` takes them."""
-        return {
-            "input_shape": self.image_shape,
-            "num_classes": self.num_classes,
-            "filters": self.filters,
-            "num_stages": self.num_stages,
-            "convs_per_stage": self.convs_per_stage,
-            "kernel_size": self.kernel_size,
-            "negative_slope": self.negative_slope,
-        }
+
+PhiConditionedModel = PhiModel  # the name the package used before architectures, methods and tasks were parts
 
 
 def _validation_phis(value, prior) -> tuple:

@@ -62,3 +62,16 @@ def scaled_size_tensor(n, phi):
     n = tf.cast(n, tf.float64)
     out = tf.floor(phi * n + 0.5 + ROUNDING_EPS)
     return tf.maximum(tf.cast(out, tf.int32), 1)
+
+
+def min_input_size(num_stages: int) -> int:
+    """Smallest spatial size a U-Net of `num_stages` stages accepts: `2**(num_stages - 1)`.
+
+    At that size a phi = 0.5 U-Net still has one pixel per axis at its
+    bottleneck; smaller inputs are refused rather than silently clamped.
+
+    Example:
+    >>> min_input_size(5)
+    16
+    """
+    return 2 ** (int(num_stages) - 1)

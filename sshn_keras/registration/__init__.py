@@ -6,10 +6,10 @@ The functional ops live in `sshn_keras.ops` (`warp`, `integrate_velocity`,
 the layers built on them in `sshn_keras.layers` (`SpatialTransformer`,
 `VecInt`, `RescaleTransform`), the losses in `sshn_keras.losses.registration`.
 This package adds `deformations`, `batches` (`scan_to_scan`, VoxelMorph's
-generator), `graph` (the `VxmDense` layout), `networks` (Fixed
-`build_vxm_dense`, `compile_registration`), `phi_networks` (`SSHNVxmDense`,
-`StochasticVxmDense`, `FiLMVxmDense`), `pairs` (labelled evaluation pairs),
-`evaluate` (Dice / folding / GFLOPs sweeps over phi), `export`
+generator), `graph` (the package's U-Net registration layout), `networks`
+(Fixed `build_vxm_dense`, `compile_registration`), `phi_networks`
+(`SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`; `phi_vxm_dense` on
+VoxelMorph's layout), `pairs` (labelled evaluation pairs), `evaluate` (Dice / folding / GFLOPs sweeps over phi), `export`
 (SavedModel), and `vxm_dense` (VoxelMorph's own `VxmDense`, loading its
 `.h5` weights through `vxm_weights`) on the shared `registration_model`
 base. `sshn_keras.vxm` mirrors VoxelMorph's namespaces on top of these.
@@ -44,6 +44,8 @@ from sshn_keras.registration.phi_networks import (
     PhiVxmDense,
     SSHNVxmDense,
     StochasticVxmDense,
+    is_phi_registration_model,
+    phi_vxm_dense,
 )
 
 __all__ = [
@@ -63,12 +65,14 @@ __all__ = [
     "evaluate_registration",
     "export_registration_saved_model",
     "integrate_velocity",
+    "is_phi_registration_model",
     "jacobian_determinant",
     "load_vxm_h5_weights",
     "load_oasis_pairs",
     "make_registration_pairs",
     "nonpositive_jacobian_fraction",
     "pair_batches",
+    "phi_vxm_dense",
     "random_displacement",
     "registration_flops",
     "rescale_flow",

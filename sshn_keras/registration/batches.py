@@ -20,6 +20,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sshn_keras.tasks.registration_model import as_tuples  # noqa: F401  (public here too)
+
 
 def _check_images(images, name: str = "images") -> np.ndarray:
     images = np.asarray(images)
@@ -144,20 +146,3 @@ def _pair_batches(moving, fixed, batch_size, shuffle, rng, repeat):
             yield (m, f), (f, zeros_like_flow(m))
         if not repeat:
             return
-
-
-def as_tuples(generator) -> Iterator:
-    """Yield the batches of `generator` with every list turned into a tuple (see the module docstring).
-
-    Example:
-    >>> next(as_tuples(iter([([1, 2], [3, 4])])))
-    ((1, 2), (3, 4))
-    """
-
-    def convert(item):
-        if isinstance(item, (list, tuple)):
-            return tuple(convert(i) for i in item)
-        return item
-
-    for batch in generator:
-        yield convert(batch)

@@ -30,7 +30,7 @@ from sshn_keras.priors import validate_phi
 from sshn_keras.ops.jacobian import nonpositive_jacobian_fraction
 from sshn_keras.registration.networks import displacement_model
 from sshn_keras.registration.pairs import RegistrationPairs
-from sshn_keras.registration.phi_networks import PhiVxmDense
+from sshn_keras.registration.phi_networks import is_phi_registration_model
 from sshn_keras.ops.resize import zoomed_size
 from sshn_keras.ops.tensors import to_numpy
 from sshn_keras.ops.warp import warp
@@ -73,6 +73,25 @@ def registration_flops(
     *spatial, channels = (int(n) for n in input_shape)
     d = len(spatial)
     unet = unet_flops((*spatial, 2 * channels), d, phi, filters, num_stages, convs_per_stage, kernel_size)["total"]
+    return _with_tail(unet, spatial, channels, int_steps, int_downsize)
+
+
+def model_registration_flops(model, input_shape: Sequence[int], phi: float) -> dict:
+    """`registration_flops` of a phi-conditioned registration model on any architecture, from its spec.
+
+    The network part is `model.spec.flops(phi, model.task)` (exact, counted on
+    the materialised network) for images of `input_shape`; warp and
+    integration as in `registration_flops`.
+    """
+    phi = validate_phi(phi)
+    *spatial, channels = (int(n) for n in input_shape)
+    unet = model.spec.with_input_shape(input_shape).flops(phi, model.task)["total"]
+    return _with_tail(unet, spatial, channels, model.task.int_steps, model.task.int_downsize)
+
+
+def _with_tail(unet: int, spatial, channels: int, int_steps: int, int_downsize: int) -> dict:
+    """`{"unet", "warp", "integration", "total"}`: the network's FLOPs plus the warp and the integration."""
+    d = len(spatial)
     warp_cost = warp_flops(spatial, channels)
     integration = 0
     if int_steps > 0:
@@ -99,7 +118,7 @@ def warp_labels(labels, displacement, chunk_size: int = 16) -> np.ndarray:
 
 def _displacement_function(model, phi, batch_size):
     """`f(moving, fixed) -> displacement` for a phi-conditioned or a Fixed network."""
-    if isinstance(model, PhiVxmDense):
+    if is_phi_registration_model(model):
         return lambda m, f: model.register(m, f, phi=phi, batch_size=batch_size)
     net = displacement_model(model)
     return lambda m, f: net.predict([m, f], batch_size=batch_size, verbose=0)
@@ -122,8 +141,9 @@ def evaluate_registration(
             be None for a Fixed network.
         batch_size: inference batch size.
         arch: `build_vxm_dense` arguments for the FLOPs (default: the
-            model's `registration_arguments()`; required for a Fixed network,
-            together with its phi as `arch["phi"]`).
+            model's `registration_arguments()`, or its spec for a model on
+            another layout; required for a Fixed network, together with its
+            phi as `arch["phi"]`).
 
     Returns:
         A row: `phi`, `dice_mean`, `dice_std` (over pairs of the per-pair
@@ -137,10 +157,13 @@ def evaluate_registration(
         ValueError: for a phi given to a Fixed network, or a Fixed network
             without `arch`.
     """
-    phi_model = isinstance(model, PhiVxmDense)
+    phi_model = is_phi_registration_model(model)
     if not phi_model and phi is not None:
         raise ValueError(f"{model.name!r} is a Fixed network (phi built in); do not pass `phi`.")
-    if arch is None:
+    by_spec = phi_model and arch is None and not hasattr(model, "registration_arguments")  # e.g. `phi_vxm_dense`
+    if by_spec:
+        arch = {}
+    elif arch is None:
         if not phi_model:
             raise ValueError("A Fixed network needs `arch`: its build_vxm_dense arguments, with 'phi'.")
         arch = model.registration_arguments()
@@ -166,7 +189,10 @@ def evaluate_registration(
         warnings.simplefilter("ignore", RuntimeWarning)  # structures absent from a pair: NaN, left out
         per_pair, per_pair_before = np.nanmean(after, axis=1), np.nanmean(before, axis=1)
         per_label = np.nanmean(after, axis=0)
-    flops = registration_flops(**{**arch, "input_shape": pairs.image_shape}, phi=phi)
+    if by_spec:
+        flops = model_registration_flops(model, pairs.image_shape, phi)
+    else:
+        flops = registration_flops(**{**arch, "input_shape": pairs.image_shape}, phi=phi)
     n_batches = int(np.ceil(pairs.num_pairs / batch_size))
     return {
         "phi": phi,
@@ -201,7 +227,7 @@ def sweep_registration_phi(model, pairs: RegistrationPairs, phis, batch_size: in
     Raises:
         TypeError: for a network without a phi input (use `sweep_registration_fixed`).
     """
-    if not isinstance(model, PhiVxmDense):
+    if not is_phi_registration_model(model):
         raise TypeError(f"{model.name!r} has its phi built in; use `sweep_registration_fixed`.")
     phis = [validate_phi(p) for p in phis]
     return [

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from sshn_keras.ops.checks import checked_images, checked_phi
 from sshn_keras.export import check_export_folder, materialize_for_export, write_archive
-from sshn_keras.registration.phi_networks import PhiVxmDense
+from sshn_keras.registration.phi_networks import is_phi_registration_model
 
 
 def export_registration_saved_model(model: keras.Model, path, phi: float | None = None, verbose: bool = False) -> str:
@@ -51,7 +51,7 @@ def export_registration_saved_model(model: keras.Model, path, phi: float | None 
     """
     path = check_export_folder(path)
     model, phi_model = materialize_for_export(
-        model, phi, isinstance(model, PhiVxmDense), "SSHNVxmDense, StochasticVxmDense, FiLMVxmDense"
+        model, phi, is_phi_registration_model(model), "SSHNVxmDense, StochasticVxmDense, FiLMVxmDense"
     )
     if phi_model:
         network = model.network

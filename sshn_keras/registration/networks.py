@@ -27,13 +27,10 @@ from __future__ import annotations
 
 import keras
 
-from sshn_keras.layers import ResizeByFactor
 from sshn_keras.losses.registration import MSE, Grad
-from sshn_keras.models.unet import min_input_size
 from sshn_keras.priors import validate_phi
-from sshn_keras.models.factories import plain_conv_factory
-from sshn_keras.registration.graph import check_registration_arguments, registration_graph, voxelmorph_input_shape
-from sshn_keras.registration.registration_model import RegistrationModel
+from sshn_keras.registration.graph import registration_parts, voxelmorph_input_shape
+from sshn_keras.tasks.registration import check_pair_shapes  # noqa: F401  (public here too)
 
 
 def build_vxm_dense(
@@ -82,7 +79,7 @@ def build_vxm_dense(
 
     Raises:
         ValueError: for phi outside (0, 1] and invalid architecture values
-            (see `check_registration_arguments`).
+            (see `registration_parts`).
 
     Example:
     >>> model = build_vxm_dense((64, 64, 1), phi=0.5, filters=8, num_stages=3)
@@ -91,22 +88,11 @@ def build_vxm_dense(
     """
     phi = validate_phi(phi)
     input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
-    _, filters = check_registration_arguments(
-        input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value, flow_init_stddev
+    spec, task = registration_parts(
+        input_shape, filters, num_stages, convs_per_stage, kernel_size, negative_slope, int_steps, int_downsize,
+        fill_value, flow_init_stddev,
     )
-    rank = len(input_shape) - 1
-    conv = plain_conv_factory(rank, negative_slope, head_init_stddev=flow_init_stddev)
-
-    def downsample(x, layer_name):
-        return ResizeByFactor(phi, name=layer_name)(x)
-
-    moving = keras.Input(input_shape, name="moving")
-    fixed = keras.Input(input_shape, name="fixed")
-    out = registration_graph(
-        moving, fixed, filters, convs_per_stage, kernel_size, negative_slope, conv, downsample,
-        int_steps, int_downsize, fill_value,
-    )
-    return RegistrationModel([moving, fixed], [out["moved"], out["flow"]], name=name or f"vxm_dense_phi{phi:g}")
+    return spec.build_fixed(phi, task, name=name or f"vxm_dense_phi{phi:g}")
 
 
 def displacement_model(model: keras.Model) -> keras.Model:
@@ -167,48 +153,3 @@ def compile_registration(
         **kwargs,
     )
     return model
-
-
-def check_pair_shapes(moving_shape, fixed_shape, image_shape=None, num_stages: int | None = None, what: str = "x") -> None:
-    """Raise `ValueError` unless moving and fixed are batches of images of the same shape.
-
-    Args:
-        moving_shape, fixed_shape: shapes (None entries are not compared).
-        image_shape: the model's `(*spatial, C)` (None entries free).
-        num_stages: the U-Net's stages (checks the minimum spatial size).
-        what: the argument name used in messages.
-    """
-    moving_shape, fixed_shape = tuple(moving_shape), tuple(fixed_shape)
-    if image_shape is not None:
-        expected = len(image_shape) + 1
-        shown = ", ".join("?" if s is None else str(s) for s in image_shape)
-        for who, shape in (("moving", moving_shape), ("fixed", fixed_shape)):
-            if len(shape) != expected:
-                raise ValueError(
-                    f"`{what}`: the {who} images must have shape (batch, {shown}) (rank {expected}, channels last). "
-                    f"Received shape {shape}"
-                )
-    if len(moving_shape) != len(fixed_shape) or any(
-        a is not None and b is not None and a != b for a, b in zip(moving_shape, fixed_shape)
-    ):
-        raise ValueError(
-            f"`{what}`: moving and fixed images must have the same shape. Received moving {moving_shape} "
-            f"and fixed {fixed_shape}"
-        )
-    if image_shape is None:
-        return
-    for who, shape in (("moving", moving_shape), ("fixed", fixed_shape)):
-        for n, want in zip(shape[1:], image_shape):
-            if want is not None and n is not None and n != want:
-                raise ValueError(
-                    f"`{what}`: the {who} images must have shape (batch, {', '.join(map(str, image_shape))}). "
-                    f"Received shape {shape}"
-                )
-    if num_stages is not None:
-        min_size = min_input_size(num_stages)
-        known = [n for n in moving_shape[1:-1] if n is not None]
-        if known and min(known) < min_size:
-            raise ValueError(
-                f"`{what}`: images of spatial shape {moving_shape[1:-1]} are too small for {num_stages} stages: "
-                f"each axis needs at least {min_size} voxels."
-            )

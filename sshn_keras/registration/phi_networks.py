@@ -1,43 +1,48 @@
-"""Phi-conditioned registration networks: SSHN, Stochastic and FiLM `VxmDense`.
+"""Phi-conditioned registration networks: SSHN, Stochastic and FiLM, on two layouts.
 
-They reuse `PhiConditionedModel`'s phi machinery: one phi per training step
+All are `PhiModel`s with a `RegistrationTask`: one phi per training step
 drawn from the prior as a pure function of `(seed, optimizer step)`, an
-inference-phi variable, `predict` / `evaluate(..., phi=...)`; and
-`materialize(phi)` returns the Fixed registration network
-(`build_vxm_dense`, hypernetwork dropped) with equal predictions. Inputs,
-outputs, losses and integration are VoxelMorph's (see
-`sshn_keras.registration.networks`).
+inference-phi variable, `predict` / `evaluate(..., phi=...)`, `register`;
+`materialize(phi)` returns the Fixed registration network at phi
+(hypernetwork dropped) with equal predictions. Inputs, outputs, losses and
+integration are VoxelMorph's (see `sshn_keras.tasks.registration`).
+
+* `SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`: the package's
+  U-Net layout (`UNetSpec`, as `build_vxm_dense`), with its keyword
+  arguments and config keys.
+* `phi_vxm_dense(method, inshape, ...)`: VoxelMorph's own `VxmDense` layout
+  (`VxmDenseSpec`) with VoxelMorph's arguments and defaults (`int_steps=7`,
+  `int_downsize=2`); its Fixed network is
+  `VxmDenseSpec(...).build_fixed(phi, RegistrationTask(...))`.
 """
 
 from __future__ import annotations
 
 import keras
-import numpy as np
-import tensorflow as tf
-from keras import ops
 
-from sshn_keras.ops.checks import checked_images, check_ints
-from sshn_keras.layers import FiLM, HyperConv, HyperNetwork
-from sshn_keras.models.phi_model import PhiConditionedModel
-from sshn_keras.priors import validate_phi
-from sshn_keras.models import factories
-from sshn_keras.registration.graph import check_registration_arguments, registration_graph, voxelmorph_input_shape
-from sshn_keras.registration.networks import build_vxm_dense, check_pair_shapes
-from sshn_keras.registration.registration_model import tuples_for_fit
+from sshn_keras.architectures import VxmDenseSpec
+from sshn_keras.models.phi_model import PhiModel
+from sshn_keras.models.unet_arguments import FiLMOptions, SSHNOptions, UNetArguments
+from sshn_keras.registration.graph import registration_parts, voxelmorph_input_shape
+from sshn_keras.tasks import RegistrationTask
 
 INPUT_NAMES = ("moving", "fixed")
 OUTPUT_NAMES = ("moved", "flow")  # as the Fixed network's outputs: the same history keys for every method
 
 
-class PhiVxmDense(PhiConditionedModel):
-    """Base of the phi-conditioned registration networks (SSHN, Stochastic, FiLM).
+def is_phi_registration_model(model) -> bool:
+    """Whether `model` is a phi-conditioned registration model (any layout, any method)."""
+    return isinstance(model, PhiModel) and isinstance(model.task, RegistrationTask)
 
-    A `PhiConditionedModel` whose wrapped functional network has inputs
-    `moving`, `fixed`, `phi` and outputs `{moved, flow, displacement}`;
-    calling the model on `[moving, fixed]` (or a dict with keys `moving`,
-    `fixed` and optionally `phi`) returns `[moved, flow]`. Subclasses give
-    the convolution factory (`conv_factory`) and the weights of the
-    materialised network (`materialized_weights`).
+
+class PhiVxmDense(UNetArguments, PhiModel):
+    """Base of the phi-conditioned registration networks on the U-Net layout (SSHN, Stochastic, FiLM).
+
+    A `PhiModel(UNetSpec(...), method, RegistrationTask(...))` whose wrapped
+    functional network has inputs `moving`, `fixed`, `phi` and outputs
+    `{moved, flow, displacement}`; calling the model on `[moving, fixed]`
+    (or a dict with keys `moving`, `fixed` and optionally `phi`) returns
+    `[moved, flow]`.
 
     Args:
         input_shape: shape of one image, `(H, W, C)` or `(D, H, W, C)`
@@ -52,6 +57,8 @@ class PhiVxmDense(PhiConditionedModel):
         seed: seed of the per-step phi draws.
         inshape, src_feats: VoxelMorph's spelling of the image shape,
             `input_shape = (*inshape, src_feats)` (src_feats default 1).
+        method_options: the method's options (the subclasses take them as
+            keyword arguments).
 
     Input shape:
         `[moving, fixed]`, each `(batch, *spatial, C)`.
@@ -60,10 +67,12 @@ class PhiVxmDense(PhiConditionedModel):
         `[moved (batch, *spatial, C), flow (batch, *spatial', ndims)]`.
 
     Raises:
-        ValueError: for invalid arguments (see `check_registration_arguments`),
+        ValueError: for invalid arguments (see `registration_parts`),
             moving and fixed of different shapes, or images of the wrong rank
             or channel count.
     """
+
+    method_name = ""
 
     def __init__(
         self,
@@ -82,200 +91,65 @@ class PhiVxmDense(PhiConditionedModel):
         seed: int = 0,
         inshape=None,
         src_feats: int | None = None,
+        method_options: dict | None = None,
         **kwargs,
     ):
-        kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by the base class
+        kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by earlier versions
         input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
-        check_registration_arguments(
-            input_shape, filters, num_stages, convs_per_stage, kernel_size, int_steps, int_downsize, fill_value,
-            flow_init_stddev,
+        spec, task = registration_parts(
+            input_shape, filters, num_stages, convs_per_stage, kernel_size, negative_slope, int_steps, int_downsize,
+            fill_value, flow_init_stddev,
         )
-        self.int_steps = int(int_steps)
-        self.int_downsize = int(int_downsize)
-        self.fill_value = None if fill_value is None else float(fill_value)
-        self.flow_init_stddev = float(flow_init_stddev)
         super().__init__(
-            input_shape=input_shape,
-            num_classes=len(input_shape) - 1,
-            filters=filters,
-            num_stages=num_stages,
-            convs_per_stage=convs_per_stage,
-            kernel_size=kernel_size,
-            negative_slope=negative_slope,
-            prior=prior,
-            inference_phi=inference_phi,
-            seed=seed,
-            **kwargs,
+            spec, self.method_name, task, method_options, prior=prior, inference_phi=inference_phi, seed=seed, **kwargs
         )
-        # Keras names per-output losses and metrics after `output_names`:
-        # `moved_loss` and `flow_loss`, as for the Fixed (functional) network.
-        self.output_names = list(OUTPUT_NAMES)
 
     @property
-    def ndims(self) -> int:
-        """Number of spatial axes (2 or 3)."""
-        return len(self.image_shape) - 1
+    def int_steps(self) -> int:
+        return self.task.int_steps
 
-    # -- to implement -----------------------------------------------------
-    def conv_factory(self, phi, rank: int):
-        """`conv(x, filters, kernel_size, name)` for the network (may add layers fed by `phi`)."""
-        raise NotImplementedError
+    @property
+    def int_downsize(self) -> int:
+        return self.task.int_downsize
 
-    def materialized_weights(self, phi: float) -> dict:
-        """`{layer_name: [weights...]}` of the Fixed network at `phi`."""
-        raise NotImplementedError
+    @property
+    def fill_value(self) -> float | None:
+        return self.task.fill_value
 
-    # -- network ------------------------------------------------------------
-    def build_network(self) -> keras.Model:
-        _, filters = check_registration_arguments(
-            self.image_shape, self.filters, self.num_stages, self.convs_per_stage, self.kernel_size,
-            self.int_steps, self.int_downsize, self.fill_value, self.flow_init_stddev,
-        )
-        moving = keras.Input(self.image_shape, name="moving")
-        fixed = keras.Input(self.image_shape, name="fixed")
-        phi = keras.Input((1,), name="phi")
-        conv = self.conv_factory(phi, self.ndims)
+    @property
+    def flow_init_stddev(self) -> float:
+        return self.task.flow_init_stddev
 
-        downsample = factories.resize_downsample(phi)
-        out = registration_graph(
-            moving, fixed, filters, self.convs_per_stage, self.kernel_size, self.negative_slope, conv, downsample,
-            self.int_steps, self.int_downsize, self.fill_value,
-        )
-        return keras.Model(
-            {"moving": moving, "fixed": fixed, "phi": phi}, out, name=f"{self.name}_network"
-        )
-
-    def _split_inputs(self, inputs):
-        if isinstance(inputs, dict):
-            missing = [k for k in INPUT_NAMES if k not in inputs]
-            if missing:
-                raise ValueError(
-                    f"A dict input must have the keys 'moving' and 'fixed' (and optionally 'phi'). "
-                    f"Received keys {list(inputs)}"
-                )
-            return inputs["moving"], inputs["fixed"], inputs.get("phi")
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
-            raise ValueError(
-                f"{type(self).__name__} takes [moving, fixed] (VoxelMorph's order) or a dict with keys "
-                f"'moving', 'fixed'. Received {type(inputs).__name__}"
-                + (f" of length {len(inputs)}" if isinstance(inputs, (list, tuple)) else "")
-            )
-        return inputs[0], inputs[1], None
-
-    def call(self, inputs, training=False):
-        moving, fixed, phi = self._split_inputs(inputs)
-        check_pair_shapes(moving.shape, fixed.shape, self.image_shape, None, "inputs")
-        moving = checked_images(moving, "moving", 1, self.image_shape[:-1], self.image_shape[-1])
-        fixed = checked_images(fixed, "fixed", 1, self.image_shape[:-1], self.image_shape[-1])
-        phi = self.resolve_phi(phi, training)
-        out = self.network({"moving": moving, "fixed": fixed, "phi": phi}, training=training)
-        return [out["moved"], out["flow"]]
-
-    # -- inference helpers ------------------------------------------------------
-    def register(self, moving, fixed, phi: float | None = None, batch_size: int = 8) -> np.ndarray:
-        """The displacement `(N, *spatial, ndims)` that warps each moving image onto its fixed one.
-
-        VoxelMorph's `register`; for `int_steps > 0` the integrated field.
-        """
-        moving, fixed = np.asarray(moving), np.asarray(fixed)
-        self._check_inputs([moving, fixed])
-        phi = float(self.inference_phi.numpy()) if phi is None else validate_phi(phi)
-        phis = np.full((moving.shape[0], 1), phi, np.float32)
-        out = self.network.predict(
-            {"moving": moving, "fixed": fixed, "phi": phis}, batch_size=batch_size, verbose=0
-        )
-        return out["displacement"]
-
-    def fit(self, x=None, y=None, **kwargs):
-        """`keras.Model.fit`; each step draws its own phi from the prior.
-
-        A Python generator yielding VoxelMorph's `([moving, fixed], [fixed, zeros])`
-        lists is accepted as is (its lists become tuples: `tf.data`, which
-        Keras 3 feeds generators through, refuses lists).
-        """
-        x, kwargs = tuples_for_fit(x, kwargs)
-        return super().fit(x, y, **kwargs)
-
-    def _check_inputs(self, x, y=None, what="x"):
-        if isinstance(x, dict) and all(isinstance(x.get(k), np.ndarray) for k in INPUT_NAMES):
-            x = [x["moving"], x["fixed"]]
-        if isinstance(x, (list, tuple)) and all(isinstance(a, np.ndarray) for a in x):
-            if len(x) != 2:
-                raise ValueError(
-                    f"`{what}` must be [moving, fixed] (two arrays). Received a {type(x).__name__} of {len(x)} arrays."
-                )
-            check_pair_shapes(x[0].shape, x[1].shape, self.image_shape, self.num_stages, what)
-            for who, a in zip(INPUT_NAMES, x):
-                if a.size == 0:
-                    raise ValueError(f"`{what}`: the {who} images are empty (shape {a.shape}).")
-                if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-                    raise ValueError(f"`{what}`: the {who} images must hold real numbers. Received dtype {a.dtype}")
-        elif isinstance(x, np.ndarray):
-            raise ValueError(
-                f"`{what}` must be [moving, fixed] (VoxelMorph's order), not a single array. Received shape {x.shape}"
-            )
-        if isinstance(y, (list, tuple)) and all(isinstance(a, np.ndarray) for a in y) and len(y) != 2:
-            raise ValueError(f"`y` must be [fixed, zeros] (targets of moved and flow). Received {len(y)} arrays.")
-
-    # -- materialisation -----------------------------------------------------------
     def registration_arguments(self) -> dict:
         """The arguments of `build_vxm_dense` that rebuild this network's architecture."""
-        return {
-            "input_shape": self.image_shape,
-            "filters": self.filters,
-            "num_stages": self.num_stages,
-            "convs_per_stage": self.convs_per_stage,
-            "kernel_size": self.kernel_size,
-            "negative_slope": self.negative_slope,
-            "int_steps": self.int_steps,
-            "int_downsize": self.int_downsize,
-            "fill_value": self.fill_value,
-            "flow_init_stddev": self.flow_init_stddev,
-        }
+        return {"input_shape": self.image_shape, **self.unet_config(), **self.task_config()}
+
+    def task_config(self) -> dict:
+        """`int_steps`, `int_downsize`, `fill_value`, `flow_init_stddev`."""
+        config = self.task.to_config()
+        config.pop("name")
+        return config
 
     def architecture(self) -> dict:
         """The U-Net's arguments as `build_unet` / `unet_flops` take them (`2 * C` inputs, `ndims` outputs)."""
         return {
             "input_shape": (*self.image_shape[:-1], 2 * int(self.image_shape[-1])),
             "num_classes": self.ndims,
-            "filters": self.filters,
-            "num_stages": self.num_stages,
-            "convs_per_stage": self.convs_per_stage,
-            "kernel_size": self.kernel_size,
-            "negative_slope": self.negative_slope,
+            **self.unet_config(),
         }
 
-    def materialize(self, phi: float) -> keras.Model:
-        """A Fixed registration network (`build_vxm_dense`) at `phi` with this model's weights.
-
-        Predictions equal `self.predict([moving, fixed], phi=phi)` to float tolerance.
-        """
-        phi = validate_phi(phi)
-        model = build_vxm_dense(**self.registration_arguments(), phi=phi, name=f"{self.name}_phi{phi:g}")
-        weights = self.materialized_weights(phi)
-        for layer in model.layers:
-            if layer.weights:
-                layer.set_weights(weights[layer.name])
-        return model
-
-    # -- serialization ----------------------------------------------------------
     def get_config(self):
-        config = super().get_config()
-        config.pop("num_classes", None)
+        config = keras.Model.get_config(self)
         config.update(
-            {
-                "int_steps": self.int_steps,
-                "int_downsize": self.int_downsize,
-                "fill_value": self.fill_value,
-                "flow_init_stddev": self.flow_init_stddev,
-            }
+            {"input_shape": list(self.image_shape), **self.unet_config(), **self.phi_config(), **self.task_config(),
+             **self.method_config()}
         )
         return config
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class SSHNVxmDense(PhiVxmDense):
-    """SSHN registration: every convolution of the `VxmDense` U-Net predicted from phi by one hypernetwork.
+class SSHNVxmDense(SSHNOptions, PhiVxmDense):
+    """SSHN registration: every convolution of the registration U-Net predicted from phi by one hypernetwork.
 
     The hypernetwork `h(phi)` (`HyperNetwork`, built once) feeds every
     `HyperConvND`; each training step draws one phi from the prior.
@@ -283,6 +157,7 @@ class SSHNVxmDense(PhiVxmDense):
     Args:
         hyper_units: hidden widths of the hypernetwork (default `(10, 100)`).
         normalize_embedding: unit-RMS hypernetwork embedding (default True).
+        head_rank: rank of compact kernel heads (None: full heads).
         Other arguments: see `PhiVxmDense`.
 
     Example:
@@ -290,7 +165,7 @@ class SSHNVxmDense(PhiVxmDense):
     >>> compile_registration(model, lambda_weight=0.01)                       # doctest: +SKIP
     >>> model.fit(scan_to_scan(images, batch_size=8), steps_per_epoch=100)   # doctest: +SKIP
     >>> moved, flow = model.predict([moving, fixed], phi=0.25)               # doctest: +SKIP
-    >>> fixed_net = model.materialize(0.25)   # plain VxmDense, hypernetwork dropped  # doctest: +SKIP
+    >>> fixed_net = model.materialize(0.25)   # plain network, hypernetwork dropped  # doctest: +SKIP
 
     Reference:
         Ortiz, Gutierrez, Hoopes, Guttag, Dalca. Scale-Space Hypernetworks
@@ -298,54 +173,32 @@ class SSHNVxmDense(PhiVxmDense):
         VoxelMorph, IEEE TMI 2019.
     """
 
-    def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, **kwargs):
-        self.hyper_units = check_ints(hyper_units, "hyper_units", 1)
-        self.normalize_embedding = bool(normalize_embedding)
+    method_name = "sshn"
+
+    def __init__(self, *args, hyper_units=(10, 100), normalize_embedding: bool = True, head_rank: int | None = None,
+                 **kwargs):
         kwargs.setdefault("name", "sshn_vxm_dense")
-        super().__init__(*args, **kwargs)
-
-    def conv_factory(self, phi, rank: int):
-        embedding = HyperNetwork(
-            self.hyper_units, self.negative_slope, normalize=self.normalize_embedding, dtype="float32", name="hypernetwork"
-        )(phi)
-        return factories.hyper_conv_factory(embedding, rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
-
-    def materialized_weights(self, phi: float) -> dict:
-        embedding = self.network.get_layer("hypernetwork")(np.array([[validate_phi(phi)]], "float32"))
-        weights = {}
-        for layer in self.network.layers:
-            if isinstance(layer, HyperConv):
-                kernel, bias = layer.predict_weights(embedding)
-                weights[layer.name] = [np.asarray(kernel), np.asarray(bias)]
-        return weights
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"hyper_units": list(self.hyper_units), "normalize_embedding": self.normalize_embedding})
-        return config
+        options = {"hyper_units": hyper_units, "normalize_embedding": normalize_embedding, "head_rank": head_rank}
+        super().__init__(*args, method_options=options, **kwargs)
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
 class StochasticVxmDense(PhiVxmDense):
-    """Stochastic baseline: one ordinary `VxmDense` (weights shared by every phi) trained with phi from the prior.
+    """Stochastic baseline: one ordinary registration network (weights shared by every phi) trained with phi from the prior.
 
     Arguments: see `PhiVxmDense`.
     """
+
+    method_name = "stochastic"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("name", "stochastic_vxm_dense")
         super().__init__(*args, **kwargs)
 
-    def conv_factory(self, phi, rank: int):
-        return factories.plain_conv_factory(rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
-
-    def materialized_weights(self, phi: float) -> dict:
-        return {layer.name: layer.get_weights() for layer in self.network.layers if layer.weights}
-
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class FiLMVxmDense(PhiVxmDense):
-    """FiLM baseline: a `FiLM(phi)` after every convolution of the `VxmDense` U-Net.
+class FiLMVxmDense(FiLMOptions, PhiVxmDense):
+    """FiLM baseline: a `FiLM(phi)` after every convolution of the registration U-Net.
 
     `materialize(phi)` folds each FiLM into its convolution.
 
@@ -354,32 +207,58 @@ class FiLMVxmDense(PhiVxmDense):
         Other arguments: see `PhiVxmDense`.
     """
 
+    method_name = "film"
+
     def __init__(self, *args, film_units=(10, 100), **kwargs):
-        self.film_units = check_ints(film_units, "film_units", 1)
         kwargs.setdefault("name", "film_vxm_dense")
-        super().__init__(*args, **kwargs)
-
-    def conv_factory(self, phi, rank: int):
-        embedding = HyperNetwork(
-            self.film_units, self.negative_slope, normalize=True, dtype="float32", name="film_mlp"
-        )(phi)
-        return factories.film_conv_factory(embedding, rank, self.negative_slope, head_init_stddev=self.flow_init_stddev)
-
-    def materialized_weights(self, phi: float) -> dict:
-        embedding = self.network.get_layer("film_mlp")(np.array([[validate_phi(phi)]], "float32"))
-        weights = {}
-        for layer in self.network.layers:
-            if isinstance(layer, FiLM):
-                conv_name = layer.name[: -len("_film")]
-                kernel, bias = self.network.get_layer(conv_name).get_weights()
-                gamma, beta = (np.asarray(t) for t in layer.scale_and_shift(embedding))
-                weights[conv_name] = [kernel * gamma, bias * gamma + beta]
-        return weights
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"film_units": list(self.film_units)})
-        return config
+        super().__init__(*args, method_options={"film_units": film_units}, **kwargs)
 
 
 REGISTRATION_METHODS = {"sshn": SSHNVxmDense, "stochastic": StochasticVxmDense, "film": FiLMVxmDense}
+
+
+def phi_vxm_dense(
+    method: str = "sshn",
+    inshape=(None, None),
+    nb_unet_features=None,
+    nb_unet_levels: int | None = None,
+    unet_feat_mult: float = 1,
+    nb_unet_conv_per_level: int = 1,
+    int_steps: int = 7,
+    int_downsize: int = 2,
+    src_feats: int = 1,
+    fill_value: float | None = None,
+    prior=None,
+    inference_phi: float | None = None,
+    seed: int = 0,
+    name: str | None = None,
+    **method_options,
+) -> PhiModel:
+    """A phi-conditioned registration model on VoxelMorph's own `VxmDense` layout (`VxmDenseSpec`).
+
+    VoxelMorph's arguments and defaults; MaxPooling and nearest UpSampling
+    become `ResizeByFactor(phi)` and a bilinear resize to each skip's size.
+    At phi = 0.5 (sizes divisible by `2**(levels - 1)`) `materialize(0.5)`
+    has exactly `VxmDense`'s layers and weight shapes, so a trained
+    `VxmDense`'s weights load into it (by layer order).
+
+    Args:
+        method: `"sshn"`, `"stochastic"` or `"film"`.
+        inshape, nb_unet_features, nb_unet_levels, unet_feat_mult,
+            nb_unet_conv_per_level, src_feats: see `VxmDenseSpec` / `VxmDense`.
+        int_steps, int_downsize, fill_value: see `RegistrationTask`.
+        prior, inference_phi, seed: see `PhiModel`.
+        name: model name (default `"{method}_vxm_dense"`).
+        **method_options: the method's options (`hyper_units`, `head_rank`, `film_units`, ...).
+
+    Example:
+    >>> model = phi_vxm_dense("sshn", inshape=(32, 32))
+    >>> model.materialize(0.5).count_params() == VxmDenseSpec(inshape=(32, 32)).build_fixed(0.5).count_params()
+    True
+    """
+    spec = VxmDenseSpec(inshape, src_feats, nb_unet_features, nb_unet_levels, unet_feat_mult, nb_unet_conv_per_level)
+    task = RegistrationTask(int_steps, int_downsize, fill_value)
+    return PhiModel(
+        spec, method, task, method_options, prior=prior, inference_phi=inference_phi, seed=seed,
+        name=name or f"{method}_vxm_dense",
+    )

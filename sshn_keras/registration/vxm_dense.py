@@ -27,6 +27,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
+from sshn_keras.architectures.vxm import positive_int, default_unet_features, unet_features, vxm_unet_graph  # noqa: F401
 from sshn_keras.layers import RescaleTransform, SpatialTransformer, VecInt
 from sshn_keras.layers.negate import Negate
 from sshn_keras.layers.sample_normal import SampleNormalLogVar
@@ -38,114 +39,26 @@ logger = logging.getLogger(__name__)
 REG_FIELDS = ("svf", "preintegrated", "postintegrated", "warp")
 
 
-def default_unet_features() -> list:
-    """VoxelMorph's default U-Net widths, `[encoder, decoder]`."""
-    return [[16, 32, 32, 32], [32, 32, 32, 32, 32, 16, 16]]
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received {name}={value!r}")
-    return int(value)
-
-
-def unet_features(nb_features=None, nb_levels=None, feat_mult: float = 1, nb_conv_per_level: int = 1) -> tuple:
-    """VoxelMorph's U-Net widths as `(encoder, decoder)` lists of ints.
-
-    Args:
-        nb_features: None (the defaults), `[encoder, decoder]` lists, or an
-            int (the first level's width; needs `nb_levels`).
-        nb_levels: levels of the U-Net, only with an int `nb_features`.
-        feat_mult: width multiplier per level, only with an int `nb_features`.
-        nb_conv_per_level: convolutions per level.
-
-    Returns:
-        `(encoder, decoder)`: `len(encoder)` is a multiple of
-        `nb_conv_per_level`; decoder entries beyond `len(encoder)` are the
-        full-resolution convolutions.
-
-    Raises:
-        ValueError: for an int without `nb_levels`, `nb_levels` with lists,
-            lists that are not two lists of positive ints, or an encoder whose
-            length is not a multiple of `nb_conv_per_level`, or a decoder
-            shorter than the encoder.
-    """
-    nb_conv_per_level = _positive_int("nb_unet_conv_per_level", nb_conv_per_level)
-    if nb_features is None:
-        nb_features = default_unet_features()
-    if isinstance(nb_features, (int, np.integer)) and not isinstance(nb_features, bool):
-        if nb_levels is None:
-            raise ValueError("`nb_unet_levels` is required when `nb_unet_features` is an int. Received nb_unet_levels=None")
-        nb_levels = _positive_int("nb_unet_levels", nb_levels)
-        if nb_levels < 2:
-            raise ValueError(f"`nb_unet_levels` must be at least 2. Received nb_unet_levels={nb_levels}")
-        feats = np.round(int(nb_features) * float(feat_mult) ** np.arange(nb_levels)).astype(int)
-        encoder = np.repeat(feats[:-1], nb_conv_per_level).tolist()
-        decoder = np.repeat(np.flip(feats), nb_conv_per_level).tolist()
-    else:
-        if nb_levels is not None:
-            raise ValueError(
-                f"`nb_unet_levels` is only used with an int `nb_unet_features`. Received nb_unet_levels={nb_levels!r} "
-                f"with nb_unet_features={nb_features!r}"
-            )
-        ok = isinstance(nb_features, (list, tuple)) and len(nb_features) == 2
-        ok = ok and all(isinstance(part, (list, tuple, np.ndarray)) for part in nb_features)
-        if not ok:
-            raise ValueError(
-                "`nb_unet_features` must be None, an int, or two lists [encoder, decoder]. "
-                f"Received nb_unet_features={nb_features!r}"
-            )
-        encoder, decoder = ([int(f) for f in part] for part in nb_features)
-    if min(encoder + decoder, default=1) < 1 or not encoder:
-        raise ValueError(f"U-Net widths must be positive ints, with a non-empty encoder. Received {[encoder, decoder]}")
-    if len(encoder) % nb_conv_per_level:
-        raise ValueError(
-            f"The encoder has {len(encoder)} convolutions, not a multiple of nb_unet_conv_per_level={nb_conv_per_level}. "
-            f"Received nb_unet_features={[encoder, decoder]}"
-        )
-    if len(decoder) < len(encoder):
-        raise ValueError(
-            f"The decoder needs at least as many convolutions as the encoder ({len(encoder)}). "
-            f"Received nb_unet_features={[encoder, decoder]}"
-        )
-    return encoder, decoder
-
-
-def _conv_block(x, filters: int, name: str, include_activation: bool = True):
+def _vxm_conv(x, filters: int, kernel_size: int, name: str):
     conv = keras.layers.Conv2D if len(x.shape) == 4 else keras.layers.Conv3D
-    x = conv(filters, 3, padding="same", kernel_initializer="he_normal", name=name)(x)
-    if include_activation:
-        x = keras.layers.LeakyReLU(0.2, name=f"{name}_activation")(x)
-    return x
+    return conv(filters, kernel_size, padding="same", kernel_initializer="he_normal", name=name)(x)
 
 
 def vxm_unet(x, encoder: Sequence[int], decoder: Sequence[int], nb_conv_per_level: int, nb_upsample_skips: int, name: str):
-    """VoxelMorph's `Unet` on the tensor `x` (max pooling, nearest upsampling, skip concatenations)."""
+    """VoxelMorph's `Unet` on the tensor `x` (max pooling, nearest upsampling, skip concatenations).
+
+    The layout is `sshn_keras.architectures.vxm_unet_graph` (shared with
+    `VxmDenseSpec`) with VoxelMorph's own convolutions (He-normal) and resizes.
+    """
     ndims = len(x.shape) - 2
     pooling = keras.layers.MaxPooling2D if ndims == 2 else keras.layers.MaxPooling3D
     upsampling = keras.layers.UpSampling2D if ndims == 2 else keras.layers.UpSampling3D
-    nb_dec_convs = len(encoder)
-    final_convs = decoder[nb_dec_convs:]
-    decoder = decoder[:nb_dec_convs]
-    nb_levels = nb_dec_convs // nb_conv_per_level + 1
-
-    skips = []
-    for level in range(nb_levels - 1):
-        for conv in range(nb_conv_per_level):
-            x = _conv_block(x, encoder[level * nb_conv_per_level + conv], f"{name}_enc_conv_{level}_{conv}")
-        skips.append(x)
-        x = pooling(2, name=f"{name}_enc_pooling_{level}")(x)
-    for level in range(nb_levels - 1):
-        real_level = nb_levels - level - 2
-        for conv in range(nb_conv_per_level):
-            x = _conv_block(x, decoder[level * nb_conv_per_level + conv], f"{name}_dec_conv_{real_level}_{conv}")
-        if level < nb_levels - 1 - nb_upsample_skips:
-            up = f"{name}_dec_upsample_{real_level}"
-            x = upsampling(2, name=up)(x)
-            x = keras.layers.Concatenate(name=f"{up}_concat")([x, skips.pop()])
-    for num, filters in enumerate(final_convs):
-        x = _conv_block(x, filters, f"{name}_dec_final_conv_{num}")
-    return x
+    return vxm_unet_graph(
+        x, list(encoder), list(decoder), nb_conv_per_level, _vxm_conv,
+        downsample=lambda t, layer_name: pooling(2, name=layer_name)(t),
+        upsample=lambda t, skip, layer_name: upsampling(2, name=layer_name)(t),
+        nb_upsample_skips=nb_upsample_skips, prefix=f"{name}_",
+    )
 
 
 def _check_inshape(inshape, nb_levels: int) -> tuple:
@@ -259,10 +172,10 @@ class VxmDense(RegistrationModel):
             raise ValueError(f"`int_steps` must be a non-negative int. Received int_steps={int_steps!r}")
         if int_downsize is not None:
             int_resolution = int_downsize
-        int_resolution = _positive_int("int_resolution", int_resolution)
-        svf_resolution = 2 if unet_half_res else _positive_int("svf_resolution", svf_resolution)
-        src_feats = _positive_int("src_feats", src_feats)
-        trg_feats = _positive_int("trg_feats", trg_feats)
+        int_resolution = positive_int("int_resolution", int_resolution)
+        svf_resolution = 2 if unet_half_res else positive_int("svf_resolution", svf_resolution)
+        src_feats = positive_int("src_feats", src_feats)
+        trg_feats = positive_int("trg_feats", trg_feats)
         if not isinstance(reg_field, str) or reg_field.lower() not in REG_FIELDS:
             raise ValueError(f"`reg_field` must be one of {REG_FIELDS}. Received reg_field={reg_field!r}")
         reg_field = reg_field.lower()
