@@ -98,22 +98,31 @@ def evaluate(config, job, model, data: dict, progress: bool = True) -> list:
     return sweep_registration_phi(model, pairs, phis, batch_size=EVAL_BATCH_SIZE, progress=progress)
 
 
+def preset_name(config: dict) -> str:
+    """The name of the preset whose configuration `config` (a dict) is, or a placeholder."""
+    from sshn_keras.experiments.config import PRESETS
+
+    names = [name for name, preset in PRESETS.items() if preset.to_dict() == config]
+    return names[0] if names else "<preset>"
+
+
 def summary_markdown(results: dict) -> str:
     """A README table of a registration experiment: Dice after registration, cost and folding per job."""
-    jobs = results["jobs"]
+    jobs, config = results["jobs"], results["config"]
     rows = [row for job in jobs.values() for row in job["rows"]]
-    first = rows[0] if rows else None
-    config = results["config"]
+    data = (DATASETS.get(config["dataset"]).__doc__ or config["dataset"]).strip().splitlines()[0]
     lines = [
         f"# Registration: `{config['dataset']}`",
         "",
-        "Written by `sshn-keras experiment --preset <preset> --folder <this folder>` (`results.json` holds every "
-        "row). Dice over the structures of the moving labels warped by the predicted displacement, on "
+        f"**Data: {data}**",
+        "",
+        f"Written by `sshn-keras experiment --preset {preset_name(config)} --folder <this folder>` (every row in "
+        "`results.json`). Dice over the structures of the moving labels warped by the predicted displacement, on "
         f"{config.get('task_options', {}).get('test_pairs', OPTIONS['test_pairs'])} random pairs of test subjects.",
         "",
     ]
-    if first is not None:
-        lines += [f"Dice before registration: {first['dice_before_mean']:.3f} +- {first['dice_before_std']:.3f}", ""]
+    if rows:
+        lines += [f"Dice before registration: {rows[0]['dice_before_mean']:.3f} +- {rows[0]['dice_before_std']:.3f}", ""]
     lines += ["| job | phi | Dice after | GFLOPs / pair | folding voxels | train s |", "|---|---|---|---|---|---|"]
     for key, job in jobs.items():
         for row in job["rows"]:
