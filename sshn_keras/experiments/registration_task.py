@@ -98,14 +98,6 @@ def evaluate(config, job, model, data: dict, progress: bool = True) -> list:
     return sweep_registration_phi(model, pairs, phis, batch_size=EVAL_BATCH_SIZE, progress=progress)
 
 
-def preset_name(config: dict) -> str:
-    """The name of the preset whose configuration `config` (a dict) is, or a placeholder."""
-    from sshn_keras.experiments.config import PRESETS
-
-    names = [name for name, preset in PRESETS.items() if preset.to_dict() == config]
-    return names[0] if names else "<preset>"
-
-
 def summary_markdown(results: dict) -> str:
     """A README table of a registration experiment: Dice after registration, cost and folding per job."""
     jobs, config = results["jobs"], results["config"]
@@ -116,8 +108,7 @@ def summary_markdown(results: dict) -> str:
         "",
         f"**Data: {data}**",
         "",
-        f"Written by `sshn-keras experiment --preset {preset_name(config)} --folder <this folder>` (every row in "
-        "`results.json`). Dice over the structures of the moving labels warped by the predicted displacement, on "
+        "Written by `sshn-keras experiment` (the configuration: `config.json`; every row: `results.json`). Dice over the structures of the moving labels warped by the predicted displacement, on "
         f"{config.get('task_options', {}).get('test_pairs', OPTIONS['test_pairs'])} random pairs of test subjects.",
         "",
     ]
