@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts: interleaved timing and environment info."""
 
+import argparse
 import os
 import platform
 import statistics
@@ -34,3 +35,26 @@ def interleaved_times(fns: dict, rounds: int = 5, reps: int = 5, warmup: int = 2
                 fn()
             samples[name].append((time.perf_counter() - start) / reps)
     return {name: statistics.median(v) for name, v in samples.items()}
+
+
+def benchmark_parser(description: str, size=(128, 128), batch: int = 8, rounds: int | None = 5,
+                     reps: int | None = 3) -> argparse.ArgumentParser:
+    """The arguments every timing script takes: `--size H W`, `--batch`, and `--rounds` / `--reps` of
+    `interleaved_times` (left out when None); add the script's own on the returned parser."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--size", type=int, nargs=2, default=tuple(size), help="image height and width")
+    parser.add_argument("--batch", type=int, default=batch, help="batch size")
+    if rounds is not None:
+        parser.add_argument("--rounds", type=int, default=rounds, help="alternating timing rounds")
+    if reps is not None:
+        parser.add_argument("--reps", type=int, default=reps, help="calls per round")
+    return parser
+
+
+def seeded_rng(seed: int = 0):
+    """Seed Keras (weights, phi draws) and return a numpy generator with the same seed (the inputs)."""
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(seed)
+    return np.random.default_rng(seed)

@@ -8,12 +8,11 @@ unchecked (target: about 1.0).
     python benchmarks/input_checks.py [--size 128 128] [--batch 8] [--rounds 5]
 """
 
-import argparse
 import sys
 from unittest import mock
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from common import device_name, interleaved_times  # noqa: E402
+from common import benchmark_parser, device_name, interleaved_times, seeded_rng  # noqa: E402
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -36,16 +35,11 @@ def unchecked(fn):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, nargs=2, default=(128, 128))
-    parser.add_argument("--batch", type=int, default=8)
+    parser = benchmark_parser(__doc__.splitlines()[0], size=(128, 128), batch=8)
     parser.add_argument("--filters", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
     shape = (*args.size, 1)
-    rng = np.random.default_rng(0)
+    rng = seeded_rng()
     x = rng.random((args.batch, *shape), dtype=np.float32)
     y = rng.integers(0, 3, (args.batch, *args.size)).astype("int32")
     checked = SSHNUNet(input_shape=shape, num_classes=3, filters=args.filters, seed=0)

@@ -9,11 +9,10 @@ and the FLOPs per registration.
     python benchmarks/registration_step.py [--size 160 192] [--batch 8] [--rounds 5] [--int-steps 0]
 """
 
-import argparse
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from common import device_name, interleaved_times  # noqa: E402
+from common import benchmark_parser, device_name, interleaved_times, seeded_rng  # noqa: E402
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -22,17 +21,12 @@ from sshn_keras.registration import SSHNVxmDense, build_vxm_dense, compile_regis
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, nargs=2, default=(160, 192))
-    parser.add_argument("--batch", type=int, default=8)
+    parser = benchmark_parser(__doc__.splitlines()[0], size=(160, 192), batch=8)
     parser.add_argument("--filters", type=int, default=32)
     parser.add_argument("--int-steps", type=int, default=0)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
     shape = (*args.size, 1)
-    rng = np.random.default_rng(0)
+    rng = seeded_rng()
     moving = rng.random((args.batch, *shape), dtype=np.float32)
     fixed = rng.random((args.batch, *shape), dtype=np.float32)
     zeros = np.zeros((args.batch, *args.size, 2), np.float32)

@@ -9,12 +9,11 @@ Target: sweep / pure <= 1.3 (no rebuild or retrace tax per phi).
     python benchmarks/sweep.py [--size 128 128] [--images 80]
 """
 
-import argparse
 import sys
 import time
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from common import device_name  # noqa: E402
+from common import benchmark_parser, device_name, seeded_rng  # noqa: E402
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -51,15 +50,12 @@ def time_sweep(model, x, y, phis, batch: int, repeats: int) -> tuple:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, nargs=2, default=(128, 128))
+    parser = benchmark_parser(__doc__.splitlines()[0], size=(128, 128), batch=16, rounds=None, reps=None)
     parser.add_argument("--images", type=int, default=80)
-    parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--classes", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
+    rng = seeded_rng()
     x = rng.random((args.images, *args.size, 3), dtype=np.float32)
     y = rng.integers(0, args.classes, (args.images, *args.size)).astype("int32")
     model = SSHNUNet(input_shape=(*args.size, 3), num_classes=args.classes)

@@ -7,11 +7,10 @@ Prints the ratio SSHN / Fixed (target <= 1.0) and exact FLOPs per image.
     python benchmarks/train_step.py [--size 160 192] [--batch 8] [--rounds 5]
 """
 
-import argparse
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from common import device_name, interleaved_times  # noqa: E402
+from common import benchmark_parser, device_name, interleaved_times, seeded_rng  # noqa: E402
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -22,16 +21,11 @@ from sshn_keras.models import SSHNUNet, build_unet  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, nargs=2, default=(160, 192))
-    parser.add_argument("--batch", type=int, default=8)
+    parser = benchmark_parser(__doc__.splitlines()[0], size=(160, 192), batch=8, reps=4)
     parser.add_argument("--classes", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--reps", type=int, default=4)
     args = parser.parse_args()
-    keras.utils.set_random_seed(0)
     shape = (*args.size, 1)
-    rng = np.random.default_rng(0)
+    rng = seeded_rng()
     x = rng.random((args.batch, *shape), dtype=np.float32)
     y = rng.integers(0, args.classes, (args.batch, *args.size)).astype("int32")
 

@@ -6,7 +6,6 @@ ICBM152 2009 template that nilearn ships, so the demo needs no download.
 It prints the wall-clock and CPU time it took.
 """
 
-import json
 import logging
 import os
 import shutil
@@ -14,29 +13,38 @@ import time
 
 import keras
 
+from sshn_keras.atomic import atomic_save_model, atomic_write_json
 from sshn_keras.data import load_brain_phantom
 from sshn_keras.experiments.selection import choose_phi
 from sshn_keras.export import export_saved_model
-from sshn_keras.losses import SegmentationCrossEntropy, SoftDiceLoss
+from sshn_keras.losses import SoftDiceLoss
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models import SSHNUNet
 from sshn_keras.plots import plot_dice_vs_phi
 from sshn_keras.sweep import phi_grid, sweep_phi
+from sshn_keras.training import compile_segmentation, train_job
 
 DATA_NAME = "brain phantom (simulated from the MNI template, not OASIS)"
+VALIDATION_PHIS = (0.1, 0.3, 0.5)
 
 
 def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patience: int, verbose) -> None:
-    """Cross-entropy, then soft Dice; Adam with `global_clipnorm=1.0` and cosine decay; early stopping on the phi-grid validation loss."""
+    """Cross-entropy, then soft Dice, each through `train_job`: Adam with `global_clipnorm=1.0` and cosine decay;
+    early stopping on the phi-grid validation loss."""
     steps_per_epoch = -(-train.num_samples // 8)
-    for loss, epochs, rate in ((SegmentationCrossEntropy(), ce_epochs, 1e-3), (SoftDiceLoss(), dice_epochs, 5e-4)):
+    phases = ((compile_segmentation, ce_epochs, 1e-3), (compile_soft_dice, dice_epochs, 5e-4))
+    for compile_model, epochs, rate in phases:
         if epochs == 0:
             continue
         schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
-        model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
-        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-        model.fit(train.images, train.labels, batch_size=8, epochs=epochs, validation_data=(val.images, val.labels),
-                  validation_phis=(0.1, 0.3, 0.5), callbacks=[stop], verbose=verbose)
+        train_job(model, (train.images, train.labels), (val.images, val.labels), epochs=epochs, batch_size=8,
+                  learning_rate=schedule, global_clipnorm=1.0, compile_model=compile_model, patience=patience,
+                  validation_phis=VALIDATION_PHIS, verbose=verbose, name=f"demo SSHN ({compile_model.__name__})")
+
+
+def compile_soft_dice(model, optimizer) -> None:
+    """The fine-tuning phase: soft Dice loss, Dice metric."""
+    model.compile(optimizer=optimizer, loss=SoftDiceLoss(), metrics=[DiceScore()])
 
 
 def print_table(rows: list, chosen: dict) -> None:
@@ -93,7 +101,7 @@ def run_demo(
     print_table(rows, chosen)
     plot = plot_dice_vs_phi(rows, os.path.join(output, "dice_vs_phi.png"), f"One SSHN, ten U-Nets: test Dice on the {DATA_NAME}",
                             chosen=chosen)
-    model.save(os.path.join(output, "sshn.keras"))
+    atomic_save_model(model, os.path.join(output, "sshn.keras"))
     export_dir = os.path.join(output, f"saved_model_phi{chosen['phi']:g}")
     shutil.rmtree(export_dir, ignore_errors=True)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
@@ -112,8 +120,7 @@ def run_demo(
         "saved_model": export_dir,
         "keras_model": os.path.join(output, "sshn.keras"),
     }
-    with open(os.path.join(output, "summary.json"), "w") as f:
-        json.dump(summary, f, indent=2)
+    atomic_write_json(os.path.join(output, "summary.json"), summary)
     print("\n" + what_to_notice(rows, chosen, best))
     print(f"Chose phi={chosen['phi']:g} ({summary['chosen_rule']}) and exported it as a plain U-Net.")
     print(f"Time: {wall:.0f} s wall-clock, {cpu:.0f} s CPU (all threads; training {train_s:.0f} s wall).")

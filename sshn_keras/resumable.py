@@ -42,7 +42,7 @@ import numpy as np
 import tensorflow as tf
 
 from sshn_keras.atomic import TMP_MARK, atomic_save_weights, atomic_write, atomic_write_json, remove_stale_temporaries
-from sshn_keras.callbacks import BestModelCheckpoint, StopOnNaN
+from sshn_keras.callbacks import BestModelCheckpoint, PhiGridValidation, StopOnNaN
 from sshn_keras.locking import FolderLock
 from sshn_keras.models.validation import check_fit_arrays
 
@@ -430,8 +430,9 @@ def fit_resumable(
     if not backup_dir:
         raise ValueError(f"`backup_dir` must be a folder path. Received backup_dir={backup_dir!r}")
     backup_dir = os.fspath(backup_dir)
-    if best_model_path is not None and monitor.startswith("val_") and validation_data is None:
-        raise ValueError(f"best_model_path monitors {monitor!r}, which needs `validation_data`.")
+    grid = any(isinstance(c, PhiGridValidation) for c in callbacks or ())  # validates without validation_data
+    if best_model_path is not None and monitor.startswith("val_") and validation_data is None and not grid:
+        raise ValueError(f"best_model_path monitors {monitor!r}, which needs `validation_data` (or a PhiGridValidation).")
 
     if isinstance(x, tf.data.Dataset):
         if y is not None:

@@ -8,7 +8,10 @@ Output folder::
     <output>/model.keras      the final model (early stopping: the best epoch's weights)
     <output>/history.json     losses and metrics per epoch, training time
 
-Every file is written atomically, and the folder is locked while a run writes
+Training goes through `sshn_keras.training.train_job` (Adam with
+`--global-clipnorm`, 1.0 by default; phi-grid validation with
+`--validation-phis`; early stopping with `--patience`). Every file is
+written atomically, and the folder is locked while a run writes
 it: a second run on the same `--output` is refused (a killed run's lock is
 taken over, with a message). After a kill, the same command resumes from
 the last finished epoch and ends with the weights an uninterrupted run gets.
@@ -38,7 +41,8 @@ PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("default", "mirrored")
 SETTINGS = (
     "method", "phi", "dataset", "data_root", "label_names", "num_images", "size", "filters", "num_stages",
-    "epochs", "batch_size", "learning_rate", "patience", "seed", "precision", "strategy", "deterministic",
+    "epochs", "batch_size", "learning_rate", "global_clipnorm", "validation_phis", "patience", "seed", "precision",
+    "strategy", "deterministic",
 )
 
 
@@ -110,6 +114,12 @@ def main_args(args) -> None:
             raise ValueError(f"`--{name.replace('_', '-')}` must be a positive int. Received {getattr(args, name)}")
     if not args.learning_rate > 0 or args.learning_rate == float("inf"):
         raise ValueError(f"`--learning-rate` must be a positive finite number. Received {args.learning_rate}")
+    if not args.global_clipnorm >= 0 or args.global_clipnorm == float("inf"):
+        raise ValueError(f"`--global-clipnorm` must be a finite number >= 0 (0: off). Received {args.global_clipnorm}")
+    if args.patience is not None and args.patience < 1:
+        raise ValueError(f"`--patience` must be a positive int. Received {args.patience}")
+    for phi in args.validation_phis or ():
+        validate_phi(phi, "--validation-phis entry")
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise ValueError(f"`--output` {args.output!r} is a file; give a folder.")
     with FolderLock(args.output, "training into"):
@@ -120,9 +130,8 @@ def _train_locked(args) -> None:
     import keras
 
     from sshn_keras.determinism import make_deterministic
-    from sshn_keras.losses import SegmentationCrossEntropy
-    from sshn_keras.metrics import DiceScore
-    from sshn_keras.resumable import fit_resumable, remove_backup
+    from sshn_keras.resumable import remove_backup
+    from sshn_keras.training import train_job
 
     check_output(args)
     remove_stale_temporaries(args.output)  # left by a killed run
@@ -147,22 +156,20 @@ def _train_locked(args) -> None:
             strategy = tf.distribute.MirroredStrategy()
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             model = build_model(args, train[0].shape[1:], num_classes)
-            model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss=SegmentationCrossEntropy(),
-                          metrics=[DiceScore()])
-        callbacks = []
-        if args.patience is not None:
-            callbacks.append(keras.callbacks.EarlyStopping(patience=args.patience, restore_best_weights=True))
-        history = fit_resumable(
-            model, *train, backup_dir=backup_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-            validation_data=val, callbacks=callbacks, best_model_path=os.path.join(args.output, "best.keras"),
-            delete_backup=False, backup_every=args.backup_every, verbose=args.verbose,
+        phi_conditioned = METHODS.get(args.method).phi_conditioned
+        job = train_job(
+            model, train, val, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+            learning_rate=args.learning_rate, global_clipnorm=args.global_clipnorm or None, patience=args.patience,
+            validation_phis=tuple(args.validation_phis) if phi_conditioned and args.validation_phis else None,
+            backup_dir=backup_dir, best_model_path=os.path.join(args.output, "best.keras"),
+            backup_every=args.backup_every, verbose=args.verbose, name=args.method,
         )
         atomic_save_model(model, model_path)
-        atomic_write_json(history_path, {"history": history.history, "train_seconds": history.train_seconds})
+        atomic_write_json(history_path, {"history": job.history, "train_seconds": job.seconds})
         remove_backup(backup_dir)
     finally:
         keras.config.set_dtype_policy("float32")
-    print(f"Trained {len(history.epoch)} epoch(s) in {history.train_seconds:.0f} s; model: {model_path}")
+    print(f"Trained {job.epochs} epoch(s) in {job.seconds:.0f} s; model: {model_path}")
 
 
 def add_parser(subparsers) -> None:
@@ -182,6 +189,11 @@ def add_parser(subparsers) -> None:
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--batch-size", type=int, default=16, help="global batch size (split across replicas)")
     p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--global-clipnorm", type=float, default=1.0,
+                   help="Adam's gradient clipping (global norm); 0 turns it off")
+    p.add_argument("--validation-phis", type=float, nargs="+", default=None, metavar="PHI",
+                   help="phi-conditioned methods: validate at these phi, early stopping on their mean loss "
+                        "(default: the model's own grid)")
     p.add_argument("--patience", type=int, default=None, help="early stopping on validation loss")
     p.add_argument("--seed", type=int, default=0, help="seed of weights, data order, split and phi draws")
     p.add_argument("--precision", choices=PRECISIONS, default="float32", help="Keras dtype policy")

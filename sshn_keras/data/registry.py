@@ -15,10 +15,13 @@ dataset, write its loader and register it:
 
 from __future__ import annotations
 
+import tempfile
+
 from sshn_keras.data.brain_phantom import load_brain_phantom
 from sshn_keras.data.camus import load_camus
 from sshn_keras.data.oasis import load_oasis
 from sshn_keras.data.pandental import load_pandental
+from sshn_keras.data.standin import write_oasis_standin
 from sshn_keras.data.synthetic import make_synthetic_segmentation
 from sshn_keras.data.wbc import load_wbc
 from sshn_keras.registry import Registry
@@ -91,4 +94,28 @@ def brain_phantom_splits(*, data_root=None, image_size: int = 160, seed: int = 0
                                   progress=progress)
         out[split] = (data.images, data.labels)
         out["label_names"] = data.label_names
+    return out
+
+
+@DATASETS.register("oasis_standin")
+def oasis_standin_splits(*, data_root=None, image_size: int = 160, seed: int = 0, num_images=None,
+                         progress: bool = True) -> dict:
+    """SYNTHETIC stand-in slices in the OASIS 2D layout (`write_oasis_standin`, NOT MRI), seg4 labels.
+
+    `num_images` subjects (default 48) are written to a temporary folder with
+    seed 0 and read back through `load_oasis` (split by subject with `seed`):
+    what the registration experiments run on where OASIS cannot be had.
+    `image_size` high and 6:5 wide (160x192 at the default, the native size);
+    `data_root` is not used.
+    """
+    size = (image_size, round(1.2 * image_size))
+    target = None if size == (160, 192) else size
+    subjects = 48 if num_images is None else num_images
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_oasis_standin(tmp, subjects, seed=0)
+        for split in SPLITS:
+            data = load_oasis(root, split=split, seed=seed, labels="seg4", target_size=target, progress=progress)
+            out[split] = (data.images, data.labels)
+            out["label_names"] = data.label_names
     return out

@@ -42,7 +42,7 @@ def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RA
         also written to `<folder>/prior_width.json` and plotted in
         `<folder>/prior_width.png` (mean over seeds, +-1 std band).
     """
-    from sshn_keras.experiments.runner import job_architecture, load_splits, train_job
+    from sshn_keras.experiments.runner import fit_job, job_architecture, load_splits
     from sshn_keras.plots import plot_prior_width
     from sshn_keras.resumable import remove_backup
 
@@ -62,7 +62,7 @@ def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RA
                 # validated at the prior's mean (0.5), where these models are tested
                 cfg = dataclasses.replace(config, prior=(0.5 - r, min(1.0, 0.5 + r)), validation_phis=())
                 backup_dir = os.path.join(folder, "backup", f"prior_width_{name}")
-                model, seconds, epochs = train_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
+                model, seconds, epochs = fit_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
                 arch = job_architecture(cfg, x.shape[1:], len(splits["label_names"]))
                 row = sweep_fixed(model.materialize(0.5), x, y, 0.5, arch, label_names=splits["label_names"])
                 atomic_write_json(path, {"radius": r, "seed": seed, "train_seconds": seconds, "epochs": epochs, **row})

@@ -26,13 +26,19 @@ import os
 
 import numpy as np
 
+from sshn_keras.experiments.tables import method_order
+from sshn_keras.models.methods import METHODS
+
 
 # Table 5 of the paper (test Dice at phi = 0.5, mean +- std over seeds), quoted for comparison.
 PAPER_TABLE5 = {"sshn": (92.7, 0.4), "fixed": (90.9, 0.6), "stochastic": (88.1, 2.0), "film": (87.1, 1.4)}
 # The paper's training-cost claim: the grid of Fixed U-Nets costs more than this many times one SSHN.
 PAPER_GRID_OVER_SSHN_COST = 10
-NAMES = {"sshn": "SSHN", "fixed": "Fixed", "stochastic": "Stochastic", "film": "FiLM"}
-ORDER = ("sshn", "fixed", "stochastic", "film")
+
+
+def label(method: str) -> str:
+    """A method's name in the text: its registered label (`sshn_keras.models.METHODS`)."""
+    return METHODS.get(method).label
 
 
 def load(folder: str) -> dict:
@@ -109,7 +115,7 @@ def count_sentence(rows: list, a: str, b: str) -> str:
     ok = [r for r in rows if r["diff"] >= 0]
     below = [r for r in rows if r["diff"] < 0]
     n = len(rows)
-    text = f"{NAMES[a]} is at least as accurate as {NAMES[b]} at {len(ok)} of {n} grid phi"
+    text = f"{label(a)} is at least as accurate as {label(b)} at {len(ok)} of {n} grid phi"
     if ok:
         text += f" ({_span([r['diff'] for r in ok])})"
     if below:
@@ -200,7 +206,7 @@ def baselines(paper: str) -> str:
         above = sum(r["diff"] > 0 for r in rows)
         per_seed = ", ".join(f"seed {s} at {sum(np.mean(values(d[method], p)) > d['sshn'][s][p] for p in grid(results))}"
                              for s in sorted(d["sshn"]))
-        lines.append(f"* **{NAMES[method]}** ({_seeds(len(d[method]))}) - SSHN ({_seeds(len(d['sshn']))}, mean): "
+        lines.append(f"* **{label(method)}** ({_seeds(len(d[method]))}) - SSHN ({_seeds(len(d['sshn']))}, mean): "
                      f"{_span([r['diff'] for r in rows])}, above at {above} of {len(rows)} grid phi; above SSHN "
                      f"{per_seed} of {len(rows)}.")
     return "\n".join(lines)
@@ -217,14 +223,14 @@ def compact(compact_folder: str, paper: str) -> str:
              f"| SSHN, rank-{comp['config']['head_rank']} heads (seed {cseed}) | "
              + " | ".join(_f(cdice[p]) for p in phis) + " |"]
     summary, exceptions = [], []
-    for method in ORDER:
+    for method in method_order():
         for seed in sorted(d.get(method, {})):
             row = d[method][seed]
-            lines.append(f"| {NAMES[method]} seed {seed} | " + " | ".join(_f(row[p]) if p in row else "-" for p in phis) + " |")
+            lines.append(f"| {label(method)} seed {seed} | " + " | ".join(_f(row[p]) if p in row else "-" for p in phis) + " |")
             diffs = [(p, cdice[p] - row[p]) for p in phis if p in row]
-            summary.append(f"{NAMES[method]} seed {seed}: above at {sum(x > 0 for _, x in diffs)} of {len(diffs)} "
+            summary.append(f"{label(method)} seed {seed}: above at {sum(x > 0 for _, x in diffs)} of {len(diffs)} "
                            f"({_span([x for _, x in diffs])})")
-            exceptions += [f"{NAMES[method]} seed {seed} at phi = {p:.2f} ({_f(row[p])} against {_f(cdice[p])})"
+            exceptions += [f"{label(method)} seed {seed} at phi = {p:.2f} ({_f(row[p])} against {_f(cdice[p])})"
                            for p, x in diffs if x <= 0]
     job = next(iter(comp["jobs"].values()))
     text = "\n".join(lines) + "\n\nRank-" + f"{comp['config']['head_rank']} SSHN - each model, at the grid phi it has: " \
@@ -239,19 +245,19 @@ def table5(paper: str) -> str:
     results = load(paper)
     d, old = dice(results), _protocol1(paper)
     lines = ["| method | paper (Table 5) | ours (protocol 2) | seeds | ours (protocol 1) |", "|---|---|---|---|---|"]
-    for method in ORDER:
+    for method in method_order():
         v = values(d.get(method, {}), 0.5)
-        if not v:
+        if not v or method not in PAPER_TABLE5:
             continue
         ours = _mean_std(v) if len(v) > 1 else _f(v[0])
         earlier = values(old.get(method, {}), 0.5)
-        lines.append(f"| {NAMES[method]} | {PAPER_TABLE5[method][0]} +- {PAPER_TABLE5[method][1]} | {ours} | {len(v)} | "
+        lines.append(f"| {label(method)} | {PAPER_TABLE5[method][0]} +- {PAPER_TABLE5[method][1]} | {ours} | {len(v)} | "
                      + (_f(np.mean(earlier)) if earlier else "(same models)" if method == "fixed" else "-") + " |")
-    means = {m: np.mean(values(d[m], 0.5)) for m in ORDER if m in d}
+    means = {m: np.mean(values(d[m], 0.5)) for m in method_order() if m in d}
     top3 = [m for m in ("sshn", "fixed", "stochastic") if m in means]
     spread = max(means[m] for m in top3) - min(means[m] for m in top3)
     ours_minus_paper = [means[m] - PAPER_TABLE5[m][0] for m in ("sshn", "fixed") if m in means]
-    ranking = ", ".join(NAMES[m] for m in sorted(means, key=means.get, reverse=True))
+    ranking = ", ".join(label(m) for m in sorted(means, key=means.get, reverse=True))
     return ("\n".join(lines) + f"\n\nOurs minus the paper's: {_span(ours_minus_paper)} points for SSHN and Fixed. "
             f"Our ranking at phi = 0.5, best first: {ranking}; SSHN, Fixed and Stochastic within {_f(spread)} of each other; "
             f"FiLM - SSHN {_s(means['film'] - means['sshn'])}; SSHN - Fixed {_s(means['sshn'] - means['fixed'])} "
@@ -278,7 +284,7 @@ def protocol1(paper: str) -> str:
     old, new = _protocol1(paper), dice(results)
     phis = grid(results)
     lines = ["| phi | " + " | ".join(f"{p:.2f}" for p in phis) + " |", "|---" * (len(phis) + 1) + "|"]
-    for method in ORDER:
+    for method in method_order():
         for seed in sorted(old.get(method, {})):
             lines.append(f"| {method} | " + " | ".join(_f(old[method][seed][p]) for p in phis) + " |")
     fixed0 = new["fixed"][0]
@@ -287,7 +293,7 @@ def protocol1(paper: str) -> str:
     epochs = next(j["epochs"] for j in _protocol1_jobs(paper).values() if j["method"] == "sshn")
     return ("\n".join(lines) + "\n\nThat SSHN (seed 0, " + f"{epochs} epochs) was below the Fixed U-Net (seed 0) at phi = "
             + ", ".join(f"{p:.2f} ({_s(x)})" for p, x in below) + ". Protocol 2 minus protocol 1, seed 0: "
-            + "; ".join(f"{NAMES[m]} {_span(list(ch.values()))} (phi = 0.05: {_s(ch[0.05])}, 0.45: {_s(ch[0.45])}, "
+            + "; ".join(f"{label(m)} {_span(list(ch.values()))} (phi = 0.05: {_s(ch[0.05])}, 0.45: {_s(ch[0.45])}, "
                         f"0.50: {_s(ch[0.5])})" for m, ch in change.items()) + ".")
 
 

@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from sshn_keras.data.registry import DATASETS
+from sshn_keras.experiments.tasks import TASKS
 from sshn_keras.models.methods import phi_conditioned_methods
 from sshn_keras.priors import validate_phi
 
@@ -61,6 +62,15 @@ class ExperimentConfig:
         sweep: `(start, stop, step)` of the phi sweep of phi-conditioned models.
         split_seed: seed of the 64/16/20 split.
         num_images: for the synthetic dataset.
+        task: a registered task (`sshn_keras.experiments.TASKS`):
+            `"segmentation"` (default) or `"registration"`.
+        task_options: the task's own settings (see its `options`, e.g.
+            registration's `steps_per_epoch`, `lambda_weight`, `int_steps`,
+            `test_pairs`); missing ones take the task's defaults.
+
+    `to_dict` leaves out `task` and `task_options` at their defaults, so a
+    segmentation experiment's `config.json` and `results.json` are those
+    written before these fields existed.
     """
 
     dataset: str = "wbc"
@@ -85,9 +95,12 @@ class ExperimentConfig:
     sweep: tuple = (0.01, 0.5, 0.01)
     split_seed: int = 0
     num_images: int = 320
+    task: str = "segmentation"
+    task_options: dict = field(default_factory=dict)
 
     def __post_init__(self):
         DATASETS.check(self.dataset, "dataset")
+        self.task_options = TASKS.get(TASKS.check(self.task, "task")).check_options(self.task_options)
         allowed = phi_conditioned_methods()
         unknown = set(self.seeds) - set(allowed)
         if unknown:
@@ -123,6 +136,8 @@ class ExperimentConfig:
         d["prior"] = list(self.prior)
         d["sweep"] = list(self.sweep)
         d["validation_phis"] = list(self.validation_phis)
+        if self.task == "segmentation" and not self.task_options:
+            del d["task"], d["task_options"]
         return d
 
     @classmethod
@@ -166,5 +181,27 @@ PRESETS = {
         patience=1,
         sweep=(0.05, 0.5, 0.05),
         num_images=40,
+    ),
+    # Registration on 48 synthetic stand-in subjects in the OASIS 2D layout
+    # (`oasis_standin`: NOT MRI; these numbers test the pipeline): VxmDense
+    # networks, 500 steps of 4 random training pairs (MSE + 0.01 Grad("l2")),
+    # evaluated on 32 random pairs of test subjects (warped seg4 labels).
+    # Trained without gradient clipping, as when its results were first made.
+    "registration_oasis_standin": ExperimentConfig(
+        dataset="oasis_standin",
+        task="registration",
+        task_options={"steps_per_epoch": 500, "lambda_weight": 0.01, "int_steps": 0, "test_pairs": 32},
+        image_size=160,
+        num_images=48,
+        seeds={"sshn": [0], "stochastic": [0], "film": [0]},
+        fixed_grid=(0.25, 0.5),
+        fixed_seeds={},
+        filters=8,
+        num_stages=5,
+        batch_size=4,
+        learning_rate=3e-3,
+        global_clipnorm=None,
+        max_epochs=1,
+        sweep=(0.05, 0.5, 0.05),
     ),
 }

@@ -15,99 +15,64 @@ from its last finished epoch (`<folder>/backup/<job>/`, deleted once the
 model is saved; see `sshn_keras.resumable`). Files are written atomically
 (`sshn_keras.atomic`: temporary file, fsync, rename): a kill never leaves a
 half-written result, and a rerun removes the temporaries a killed run left.
-Progress goes to the `sshn_keras.experiments.runner` logger.
+Progress goes to the `sshn_keras.experiments.runner` logger. The config's
+task (`sshn_keras.experiments.TASKS`: segmentation, registration) loads the
+data, builds each job's model and sweeps it; every model trains through
+`sshn_keras.training.train_job`.
 """
 
 import json
 import logging
 import os
-import time
 
 import keras
 import numpy as np
 
 from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
-from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNaN
-from sshn_keras.data.registry import DATASETS
 from sshn_keras.experiments.config import ExperimentConfig, Job
-from sshn_keras.losses import SegmentationCrossEntropy
+from sshn_keras.experiments.segmentation_task import build_job_model, job_architecture, load_splits  # noqa: F401
+from sshn_keras.experiments.tasks import TASKS
 from sshn_keras.locking import FolderLock
-from sshn_keras.metrics import DiceScore
 from sshn_keras.models.methods import METHODS
-from sshn_keras.resumable import fit_resumable, remove_backup
+from sshn_keras.resumable import remove_backup
 from sshn_keras.saving import load_model
-from sshn_keras.sweep import phi_grid, sweep_fixed, sweep_phi
+from sshn_keras.training import train_job
 
 logger = logging.getLogger(__name__)
 
 
-def load_splits(config: ExperimentConfig) -> dict:
-    """`{"train": (x, y), "val": ..., "test": ..., "label_names": [...]}` for the config's dataset.
+def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_dir: str | None = None) -> tuple:
+    """Build and train one job's model; returns `(model, seconds, epochs_run)`.
 
-    The dataset is looked up in `sshn_keras.data.DATASETS`.
+    The config's task (`TASKS`) builds the model and says what it trains on;
+    `sshn_keras.training.train_job` trains it with the config's Adam
+    (learning rate, `global_clipnorm`), batch size and seed. With
+    `backup_dir`, training is resumable: a rerun after a kill continues from
+    the last finished epoch and ends with the weights of an uninterrupted
+    run; the finished backup is left for the caller to delete once the model
+    is saved. A NaN or infinite loss raises `NonFiniteLossError` (a
+    `FloatingPointError`) naming the job.
+
+    Args:
+        data: what the task's `load` returned (`load_data(config)`).
     """
-    load = DATASETS.get(config.dataset)
-    return load(data_root=config.data_root, image_size=config.image_size, seed=config.split_seed,
-                num_images=config.num_images, progress=False)
-
-
-def job_architecture(config: ExperimentConfig, input_shape, num_classes: int) -> dict:
-    return dict(input_shape=tuple(input_shape), num_classes=num_classes, filters=config.filters,
-                num_stages=config.num_stages, convs_per_stage=config.convs_per_stage)
-
-
-def build_job_model(config: ExperimentConfig, job: Job, input_shape, num_classes: int) -> keras.Model:
-    """The model of `job`, built by its registered method (`sshn_keras.models.METHODS`)."""
-    method = METHODS.get(job.method)
-    options = {"head_rank": config.head_rank} if "head_rank" in method.options and config.head_rank is not None else {}
-    return method.build(job_architecture(config, input_shape, num_classes), seed=job.seed, phi=job.phi,
-                        prior=config.prior, **options)
-
-
-def train_job(config: ExperimentConfig, job: Job, splits: dict, verbose=2, backup_dir: str | None = None) -> tuple:
-    """Train one job's model; returns `(model, seconds, epochs_run)`.
-
-    With `backup_dir`, training is resumable (`fit_resumable`): a rerun after
-    a kill continues from the last finished epoch and ends with the weights
-    of an uninterrupted run; the finished backup is left for the caller to
-    delete once the model is saved. A NaN or infinite loss raises
-    `NonFiniteLossError` (a `FloatingPointError`) naming the job.
-    """
+    task = TASKS.get(config.task)
     keras.utils.set_random_seed(job.seed)
-    (x, y), val = splits["train"], splits["val"]
-    model = build_job_model(config, job, x.shape[1:], len(splits["label_names"]))
-    optimizer = keras.optimizers.Adam(config.learning_rate, global_clipnorm=config.global_clipnorm)
-    model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
-    patience, epochs, callbacks, fit_kwargs = config.patience, config.max_epochs, [], {}
-    if METHODS.get(job.method).phi_conditioned:
-        patience = config.phi_patience or patience
-        epochs = config.phi_max_epochs or epochs
-        if config.validation_phis:
-            callbacks.append(PhiGridValidation(val, config.validation_phis, batch_size=config.batch_size))
-            val = None
-        else:  # validate at the inference phi only (the first protocol), not the model's default grid
-            fit_kwargs["validation_phis"] = ()
-    callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True))
-    start = time.perf_counter()
-    try:
-        if backup_dir is not None:
-            history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=epochs,
-                                    batch_size=config.batch_size, seed=job.seed, validation_data=val,
-                                    callbacks=callbacks, delete_backup=False, verbose=verbose, **fit_kwargs)
-            return model, history.train_seconds, len(history.history["loss"])
-        history = model.fit(x, y, batch_size=config.batch_size, epochs=epochs, validation_data=val,
-                            callbacks=callbacks + [StopOnNaN()], verbose=verbose, **fit_kwargs)
-    except NonFiniteLossError as error:
-        raise NonFiniteLossError(f"{job.key}: {error}") from error
-    return model, time.perf_counter() - start, len(history.history["loss"])
+    model = task.build(config, job, data)
+    trained = train_job(model, **task.training(config, job, data), batch_size=config.batch_size, seed=job.seed,
+                        learning_rate=config.learning_rate, global_clipnorm=config.global_clipnorm,
+                        backup_dir=backup_dir, verbose=verbose, name=job.key)
+    return trained.model, trained.seconds, trained.epochs
 
 
-def evaluate_job(config: ExperimentConfig, job: Job, model, splits: dict, progress: bool = True) -> list:
-    x, y = splits["test"]
-    if not METHODS.get(job.method).phi_conditioned:
-        arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
-        return [sweep_fixed(model, x, y, job.phi, arch, label_names=splits["label_names"])]
-    return sweep_phi(model, x, y, phi_grid(*config.sweep), label_names=splits["label_names"], progress=progress)
+def load_data(config: ExperimentConfig) -> dict:
+    """The data of the config's task (`TASKS[config.task].load`); for segmentation, `load_splits(config)`."""
+    return TASKS.get(config.task).load(config)
+
+
+def evaluate_job(config: ExperimentConfig, job: Job, model, data: dict, progress: bool = True) -> list:
+    """The job's sweep rows, by the config's task."""
+    return TASKS.get(config.task).evaluate(config, job, model, data, progress)
 
 
 SEED_FIELDS = ("seeds", "fixed_seeds")
@@ -186,7 +151,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
 
 def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
     check_folder(config, folder)
-    splits = load_splits(config)
+    data = load_data(config)
     trained = 0
     for i, job in enumerate(jobs):
         if methods is not None and job.method not in methods:
@@ -207,12 +172,12 @@ def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
                 meta = json.load(f)
             seconds, epochs = meta["train_seconds"], meta["epochs"]
         else:
-            model, seconds, epochs = train_job(config, job, splits, verbose, backup_dir=backup_dir)
+            model, seconds, epochs = fit_job(config, job, data, verbose, backup_dir=backup_dir)
             atomic_save_model(model, model_path)
             atomic_write_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
             trained += 1
         remove_backup(backup_dir)  # only once the model is saved
-        rows = evaluate_job(config, job, model, splits, progress=bool(verbose))
+        rows = evaluate_job(config, job, model, data, progress=bool(verbose))
         atomic_write_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
                                    "epochs": epochs, "rows": rows})
         aggregate(folder, config)  # results.json and plots stay current after every finished model
@@ -264,7 +229,7 @@ def load_job_model(config: ExperimentConfig, folder: str, key: str, train_if_mis
         )
     check_folder(config, folder)
     backup_dir = os.path.join(folder, "backup", key)
-    model, seconds, epochs = train_job(config, jobs[key], load_splits(config), verbose, backup_dir=backup_dir)
+    model, seconds, epochs = fit_job(config, jobs[key], load_data(config), verbose, backup_dir=backup_dir)
     atomic_save_model(model, path)
     atomic_write_json(f"{path}.json", {"train_seconds": seconds, "epochs": epochs, "retrained_after_results": True})
     remove_backup(backup_dir)
@@ -287,6 +252,9 @@ def aggregate(folder: str, config: ExperimentConfig, write: bool = True) -> dict
         atomic_write_json(os.path.join(folder, "results.json"), results)
         if jobs:
             plot_methods(results, folder)
+        task = TASKS.get(config.task)
+        if task.write_summary is not None:
+            task.write_summary(folder, results)
     return results
 
 

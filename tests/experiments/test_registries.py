@@ -123,3 +123,55 @@ def test_the_cli_shows_logged_progress():
         for handler in [h for h in logger.handlers if getattr(h, "sshn_keras_cli", False)]:
             logger.removeHandler(handler)
         logger.setLevel(logging.NOTSET)
+
+
+def test_train_cli_trains_a_registered_toy_method_on_a_toy_dataset(tmp_path, toy_entries):
+    from sshn_keras import cli
+
+    out = tmp_path / "run"
+    argv = ["train", "--output", str(out), "--method", "toy", "--dataset", "toy_squares", "--data-root", str(tmp_path),
+            "--size", "16", "--num-images", "10", "--filters", "2", "--num-stages", "2", "--epochs", "1",
+            "--batch-size", "3", "--patience", "1", "--validation-phis", "0.25", "0.5", "--verbose", "0"]
+    assert cli.main(argv) == 0
+    settings = json.loads((out / "config.json").read_text())
+    assert (settings["method"], settings["dataset"], settings["global_clipnorm"]) == ("toy", "toy_squares", 1.0)
+    history = json.loads((out / "history.json").read_text())["history"]
+    assert len(history["loss"]) == 1 and {"val_loss_phi0.25", "val_loss_phi0.5"} <= set(history)  # the phi grid
+    assert (out / "model.keras").exists() and not (out / "backup").exists()
+    assert cli.main(argv) == 0  # rerun: already trained, nothing retrained
+    changed = [a if a != "1.0" else "0.5" for a in argv] + ["--global-clipnorm", "0.5"]
+    assert cli.main(changed) == 2  # other settings: refused
+
+
+@pytest.mark.slow
+def test_registration_task_runs_a_toy_dataset_through_the_runner(tmp_path, toy_entries):
+    options = {"steps_per_epoch": 2, "test_pairs": 3, "lambda_weight": 0.01, "int_steps": 0}
+    config = ExperimentConfig(dataset="toy_squares", task="registration", task_options=options, image_size=16,
+                              seeds={"sshn": [0]}, fixed_grid=(0.5,), fixed_seeds={}, filters=2, num_stages=2,
+                              batch_size=2, max_epochs=1, sweep=(0.25, 0.5, 0.25))
+    folder = tmp_path / "reg"
+    results = run_experiment(config, str(folder), verbose=0)
+    assert sorted(results["jobs"]) == ["fixed_phi0.50_seed0", "sshn_seed0"] and results["missing"] == []
+    sshn = results["jobs"]["sshn_seed0"]
+    assert [row["phi"] for row in sshn["rows"]] == [0.25, 0.5] and sshn["epochs"] == 1
+    for row in sshn["rows"] + results["jobs"]["fixed_phi0.50_seed0"]["rows"]:
+        assert 0.0 <= row["dice_mean"] <= 1.0 and 0.0 <= row["nonpositive_jacobian"] <= 1.0
+        assert row["dice_before_mean"] == sshn["rows"][0]["dice_before_mean"] and row["gflops"] > 0
+    saved = json.loads((folder / "config.json").read_text())
+    assert saved["task"] == "registration" and ExperimentConfig.from_dict(saved).differences(config) == []
+    assert "| sshn_seed0 | 0.25 |" in (folder / "README.md").read_text()
+    assert run_experiment(config, str(folder), verbose=0)["jobs"] == results["jobs"]  # resumed: nothing retrained
+    with pytest.raises(ValueError, match="registration task has networks for the methods"):
+        run_experiment(ExperimentConfig.from_dict({**config.to_dict(), "seeds": {"toy": [0]}, "fixed_grid": []}),
+                       str(tmp_path / "toy"), verbose=0)
+
+
+def test_tasks_are_checked_against_their_registry():
+    from sshn_keras.experiments import TASKS
+
+    assert TASKS.names() == ("segmentation", "registration")
+    with pytest.raises(ValueError, match=r"Unknown task `task`='pose'. Registered tasks: \['segmentation', 'registration'\]"):
+        ExperimentConfig(dataset="synthetic", task="pose")
+    with pytest.raises(ValueError, match=r"task_options` of the registration task must be among .*Received \['steps'\]"):
+        ExperimentConfig(dataset="synthetic", task="registration", task_options={"steps": 3})
+    assert "task" not in ExperimentConfig(dataset="synthetic").to_dict()  # segmentation configs keep their old keys

@@ -74,10 +74,10 @@ def test_bad_config():
 
 
 def test_phi_models_validate_on_the_grid_with_their_own_patience(tmp_path, monkeypatch):
-    import sshn_keras.experiments.runner as runner
+    import sshn_keras.training.job as training_job
 
     calls = []
-    real = runner.fit_resumable
+    real = training_job.fit_resumable
 
     def spy(model, *args, **kwargs):
         calls.append((model.name, kwargs["epochs"], kwargs["validation_data"] is None,
@@ -85,7 +85,7 @@ def test_phi_models_validate_on_the_grid_with_their_own_patience(tmp_path, monke
                       [c.patience for c in kwargs["callbacks"] if hasattr(c, "patience")]))
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "fit_resumable", spy)
+    monkeypatch.setattr(training_job, "fit_resumable", spy)
     config = _smoke(seeds={"sshn": [0]}, fixed_grid=(0.5,), validation_phis=(0.25, 0.5), phi_patience=3,
                     phi_max_epochs=2, max_epochs=1)
     results = run_experiment(config, str(tmp_path / "exp"), verbose=0)

@@ -230,14 +230,14 @@ def test_nan_loss_stops_training_with_a_clear_error(unet, tmp_path):
 
 def test_runner_refuses_nan_training_images():
     from sshn_keras.experiments.config import PRESETS, ExperimentConfig, Job
-    from sshn_keras.experiments.runner import train_job
+    from sshn_keras.experiments.runner import fit_job
 
     config = ExperimentConfig.from_dict(PRESETS["synthetic_smoke"].to_dict())
     x = X.copy()
     x[0, 0, 0, 0] = np.nan
     splits = {"train": (x, Y), "val": (X, Y), "label_names": ["a", "b", "c"]}
     with pytest.raises(ValueError, match="NaN"):
-        train_job(config, Job("sshn", 0), splits, verbose=0)
+        fit_job(config, Job("sshn", 0), splits, verbose=0)
 
 
 # -- training arguments -----------------------------------------------------------------------
