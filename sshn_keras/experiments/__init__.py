@@ -3,6 +3,6 @@
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.experiments.runner import run_experiment
 from sshn_keras.experiments.selection import choose_phi
-from sshn_keras.experiments.tasks import TASKS, Task
+from sshn_keras.experiments.tasks import EXPERIMENT_TASKS, ExperimentTask
 
-__all__ = ["ExperimentConfig", "Job", "TASKS", "Task", "choose_phi", "run_experiment"]
+__all__ = ["ExperimentConfig", "Job", "EXPERIMENT_TASKS", "ExperimentTask", "choose_phi", "run_experiment"]

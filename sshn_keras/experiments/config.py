@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from sshn_keras.data.registry import DATASETS
-from sshn_keras.experiments.tasks import TASKS
+from sshn_keras.experiments.tasks import EXPERIMENT_TASKS
 from sshn_keras.models.methods import phi_conditioned_methods
 from sshn_keras.priors import validate_phi
 
@@ -62,7 +62,7 @@ class ExperimentConfig:
         sweep: `(start, stop, step)` of the phi sweep of phi-conditioned models.
         split_seed: seed of the 64/16/20 split.
         num_images: for the synthetic dataset.
-        task: a registered task (`sshn_keras.experiments.TASKS`):
+        task: a registered task (`sshn_keras.experiments.EXPERIMENT_TASKS`):
             `"segmentation"` (default) or `"registration"`.
         task_options: the task's own settings (see its `options`, e.g.
             registration's `steps_per_epoch`, `lambda_weight`, `int_steps`,
@@ -100,7 +100,7 @@ class ExperimentConfig:
 
     def __post_init__(self):
         DATASETS.check(self.dataset, "dataset")
-        self.task_options = TASKS.get(TASKS.check(self.task, "task")).check_options(self.task_options)
+        self.task_options = EXPERIMENT_TASKS.get(EXPERIMENT_TASKS.check(self.task, "task")).check_options(self.task_options)
         allowed = phi_conditioned_methods()
         unknown = set(self.seeds) - set(allowed)
         if unknown:

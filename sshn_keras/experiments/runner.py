@@ -16,7 +16,7 @@ model is saved; see `sshn_keras.resumable`). Files are written atomically
 (`sshn_keras.atomic`: temporary file, fsync, rename): a kill never leaves a
 half-written result, and a rerun removes the temporaries a killed run left.
 Progress goes to the `sshn_keras.experiments.runner` logger. The config's
-task (`sshn_keras.experiments.TASKS`: segmentation, registration) loads the
+task (`sshn_keras.experiments.EXPERIMENT_TASKS`: segmentation, registration) loads the
 data, builds each job's model and sweeps it; every model trains through
 `sshn_keras.training.train_job`.
 """
@@ -31,7 +31,7 @@ import numpy as np
 from sshn_keras.atomic import atomic_save_model, atomic_write_json, remove_stale_temporaries
 from sshn_keras.experiments.config import ExperimentConfig, Job
 from sshn_keras.experiments.segmentation_task import build_job_model, job_architecture, load_splits  # noqa: F401
-from sshn_keras.experiments.tasks import TASKS
+from sshn_keras.experiments.tasks import EXPERIMENT_TASKS
 from sshn_keras.locking import FolderLock
 from sshn_keras.models.methods import METHODS
 from sshn_keras.resumable import remove_backup
@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_dir: str | None = None) -> tuple:
     """Build and train one job's model; returns `(model, seconds, epochs_run)`.
 
-    The config's task (`TASKS`) builds the model and says what it trains on;
+    The config's task (`EXPERIMENT_TASKS`) builds the model and says what it trains on;
     `sshn_keras.training.train_job` trains it with the config's Adam
     (learning rate, `global_clipnorm`), batch size and seed. With
     `backup_dir`, training is resumable: a rerun after a kill continues from
@@ -56,7 +56,7 @@ def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_di
     Args:
         data: what the task's `load` returned (`load_data(config)`).
     """
-    task = TASKS.get(config.task)
+    task = EXPERIMENT_TASKS.get(config.task)
     keras.utils.set_random_seed(job.seed)
     model = task.build(config, job, data)
     trained = train_job(model, **task.training(config, job, data), batch_size=config.batch_size, seed=job.seed,
@@ -66,13 +66,13 @@ def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_di
 
 
 def load_data(config: ExperimentConfig) -> dict:
-    """The data of the config's task (`TASKS[config.task].load`); for segmentation, `load_splits(config)`."""
-    return TASKS.get(config.task).load(config)
+    """The data of the config's task (`EXPERIMENT_TASKS[config.task].load`); for segmentation, `load_splits(config)`."""
+    return EXPERIMENT_TASKS.get(config.task).load(config)
 
 
 def evaluate_job(config: ExperimentConfig, job: Job, model, data: dict, progress: bool = True) -> list:
     """The job's sweep rows, by the config's task."""
-    return TASKS.get(config.task).evaluate(config, job, model, data, progress)
+    return EXPERIMENT_TASKS.get(config.task).evaluate(config, job, model, data, progress)
 
 
 SEED_FIELDS = ("seeds", "fixed_seeds")
@@ -252,7 +252,7 @@ def aggregate(folder: str, config: ExperimentConfig, write: bool = True) -> dict
         atomic_write_json(os.path.join(folder, "results.json"), results)
         if jobs:
             plot_methods(results, folder)
-        task = TASKS.get(config.task)
+        task = EXPERIMENT_TASKS.get(config.task)
         if task.write_summary is not None:
             task.write_summary(folder, results)
     return results

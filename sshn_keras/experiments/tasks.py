@@ -1,12 +1,12 @@
 """The task registry: what an experiment trains and how it scores it (segmentation, registration).
 
-A `Task` tells the experiment runner how to load an experiment's data,
+An `ExperimentTask` tells the experiment runner how to load an experiment's data,
 build the model of a job, what to train it on (the arguments of
 `sshn_keras.training.train_job`), and how to sweep it. `ExperimentConfig`
-validates its `task` and `task_options` against `TASKS`. To add a task,
+validates its `task` and `task_options` against `EXPERIMENT_TASKS`. To add a task,
 write its functions and register it:
 
->>> TASKS.register("my_task", Task("my_task", load, build, training, evaluate))  # doctest: +SKIP
+>>> EXPERIMENT_TASKS.register("my_task", ExperimentTask("my_task", load, build, training, evaluate))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sshn_keras.registry import Registry
 
 
 @dataclass(frozen=True)
-class Task:
+class ExperimentTask:
     """A registered experiment task.
 
     Args:
@@ -59,12 +59,12 @@ class Task:
 
 
 
-TASKS = Registry("task")
-TASKS.register("segmentation", Task(
+EXPERIMENT_TASKS = Registry("task")
+EXPERIMENT_TASKS.register("segmentation", ExperimentTask(
     "segmentation", segmentation_task.load, segmentation_task.build, segmentation_task.training,
     segmentation_task.evaluate,
 ))
-TASKS.register("registration", Task(
+EXPERIMENT_TASKS.register("registration", ExperimentTask(
     "registration", registration_task.load, registration_task.build, registration_task.training,
     registration_task.evaluate, options=registration_task.OPTIONS, write_summary=registration_task.write_summary,
 ))

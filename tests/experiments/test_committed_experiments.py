@@ -101,10 +101,10 @@ def test_every_rows_cost_is_recomputed_exactly_from_the_config(name):
 
 @pytest.mark.parametrize("name", FOLDERS)
 def test_a_task_summary_in_the_folder_is_the_one_its_results_give(name):
-    from sshn_keras.experiments.tasks import TASKS
+    from sshn_keras.experiments.tasks import EXPERIMENT_TASKS
 
     config, _ = _config(name)
-    task = TASKS.get(config.task)
+    task = EXPERIMENT_TASKS.get(config.task)
     if task.write_summary is None:
         pytest.skip(f"the {config.task} task writes no summary")
     from sshn_keras.experiments.registration_task import summary_markdown

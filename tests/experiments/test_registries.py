@@ -167,9 +167,9 @@ def test_registration_task_runs_a_toy_dataset_through_the_runner(tmp_path, toy_e
 
 
 def test_tasks_are_checked_against_their_registry():
-    from sshn_keras.experiments import TASKS
+    from sshn_keras.experiments import EXPERIMENT_TASKS
 
-    assert TASKS.names() == ("segmentation", "registration")
+    assert EXPERIMENT_TASKS.names() == ("segmentation", "registration")
     with pytest.raises(ValueError, match=r"Unknown task `task`='pose'. Registered tasks: \['segmentation', 'registration'\]"):
         ExperimentConfig(dataset="synthetic", task="pose")
     with pytest.raises(ValueError, match=r"task_options` of the registration task must be among .*Received \['steps'\]"):
