@@ -1,6 +1,6 @@
 # Entry points, each sets itself up on a machine that has only Python:
 #   make demo   - train an SSHN on the embedded synthetic data, sweep phi, export
-#   make test   - run the test suite
+#   make test   - run the test suite (two workers, one per core: pytest-xdist)
 #   make gpu-check - the accelerator checks of benchmarks/gpu_suite.py (writes gpu_suite.json)
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +19,7 @@ demo: $(STAMP)
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/sshn-keras demo --output demo_output
 
 test: $(STAMP)
-	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest -q -p no:cacheprovider
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 benchmarks: $(STAMP)
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python benchmarks/train_step.py

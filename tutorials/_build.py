@@ -2,7 +2,7 @@
 
 Keeping the notebooks' source in `_nb01.py`, `_nb02.py` and `_nb03.py` makes
 them reviewable as code; the committed .ipynb files are then executed
-(`tutorials/execute.py`, tests/test_tutorials.py) so that they carry real
+(`tutorials/execute.py`, tests/tutorials/test_tutorials.py) so that they carry real
 outputs.
 """
 

@@ -1,4 +1,4 @@
-"""Functional warping ops called directly (their layers are tested against references in tests/registration)."""
+"""Functional warping ops called directly (their layers are tested against references in tests/layers)."""
 
 import keras
 import numpy as np
