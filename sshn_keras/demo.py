@@ -24,19 +24,23 @@ from sshn_keras.plots import plot_dice_vs_phi
 from sshn_keras.sweep import phi_grid, sweep_phi
 
 DATA_NAME = "brain phantom (simulated from the MNI template, not OASIS)"
+BATCH_SIZE = 4  # 16 steps per epoch on the 64 training slices: more updates per CPU second than 8
+LEARNING_RATES = (2e-3, 1e-3)  # initial learning rate of the cross-entropy and the soft-Dice phase
 
 
 def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patience: int, verbose) -> None:
-    """Cross-entropy, then soft Dice; Adam with `global_clipnorm=1.0` and cosine decay; early stopping on the phi-grid validation loss."""
-    steps_per_epoch = -(-train.num_samples // 8)
-    for loss, epochs, rate in ((SegmentationCrossEntropy(), ce_epochs, 1e-3), (SoftDiceLoss(), dice_epochs, 5e-4)):
+    """Cross-entropy, then soft Dice; Adam with `global_clipnorm=1.0` and cosine decay; early stopping on the
+    validation loss averaged over the model's default phi grid."""
+    steps_per_epoch = -(-train.num_samples // BATCH_SIZE)
+    phases = ((SegmentationCrossEntropy(), ce_epochs, LEARNING_RATES[0]), (SoftDiceLoss(), dice_epochs, LEARNING_RATES[1]))
+    for loss, epochs, rate in phases:
         if epochs == 0:
             continue
         schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
         model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=loss, metrics=[DiceScore()])
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-        model.fit(train.images, train.labels, batch_size=8, epochs=epochs, validation_data=(val.images, val.labels),
-                  validation_phis=(0.1, 0.3, 0.5), callbacks=[stop], verbose=verbose)
+        model.fit(train.images, train.labels, batch_size=BATCH_SIZE, epochs=epochs, validation_data=(val.images, val.labels),
+                  callbacks=[stop], verbose=verbose)
 
 
 def print_table(rows: list, chosen: dict) -> None:
