@@ -36,7 +36,7 @@ FILTERS = 8                            # features per convolution (the paper: 32
 BATCH_SIZE = 4                         # 16 steps per epoch on the 64 training slices
 EPOCHS = 30 if FAST else 50            # at most; early stopping restores the best epoch
 PATIENCE = 6 if FAST else 8
-DICE_EPOCHS = 20 if FAST else 40       # soft-Dice fine-tuning after cross-entropy (the paper's schedule)
+DICE_EPOCHS = 30 if FAST else 40       # soft-Dice fine-tuning after cross-entropy (the paper's schedule)
 LEARNING_RATES = (2e-3, 1e-3)          # initial learning rate of the cross-entropy and the soft-Dice phase
 OUT = "tutorial01_output"
 """
