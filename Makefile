@@ -1,5 +1,5 @@
 # Entry points, each sets itself up on a machine that has only Python:
-#   make demo   - train an SSHN on the embedded synthetic data, sweep phi, export
+#   make demo   - train an SSHN on the brain phantom (simulated from the MNI template), sweep phi, export
 #   make test   - run the test suite (two workers, one per core: pytest-xdist)
 #   make gpu-check - the accelerator checks of benchmarks/gpu_suite.py (writes gpu_suite.json)
 PYTHON ?= python3

@@ -25,21 +25,22 @@ from sshn_keras.sweep import phi_grid, sweep_phi
 from sshn_keras.training import compile_segmentation, train_job
 
 DATA_NAME = "brain phantom (simulated from the MNI template, not OASIS)"
-VALIDATION_PHIS = (0.1, 0.3, 0.5)
+BATCH_SIZE = 4  # 16 steps per epoch on the 64 training slices: more updates per CPU second than 8
+LEARNING_RATES = (2e-3, 1e-3)  # initial learning rate of the cross-entropy and the soft-Dice phase
 
 
 def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patience: int, verbose) -> None:
     """Cross-entropy, then soft Dice, each through `train_job`: Adam with `global_clipnorm=1.0` and cosine decay;
-    early stopping on the phi-grid validation loss."""
-    steps_per_epoch = -(-train.num_samples // 8)
-    phases = ((compile_segmentation, ce_epochs, 1e-3), (compile_soft_dice, dice_epochs, 5e-4))
+    early stopping on the validation loss averaged over the model's default phi grid."""
+    steps_per_epoch = -(-train.num_samples // BATCH_SIZE)
+    phases = ((compile_segmentation, ce_epochs, LEARNING_RATES[0]), (compile_soft_dice, dice_epochs, LEARNING_RATES[1]))
     for compile_model, epochs, rate in phases:
         if epochs == 0:
             continue
         schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
-        train_job(model, (train.images, train.labels), (val.images, val.labels), epochs=epochs, batch_size=8,
+        train_job(model, (train.images, train.labels), (val.images, val.labels), epochs=epochs, batch_size=BATCH_SIZE,
                   learning_rate=schedule, global_clipnorm=1.0, compile_model=compile_model, patience=patience,
-                  validation_phis=VALIDATION_PHIS, verbose=verbose, name=f"demo SSHN ({compile_model.__name__})")
+                  verbose=verbose, name=f"demo SSHN ({compile_model.__name__})")
 
 
 def compile_soft_dice(model, optimizer) -> None:

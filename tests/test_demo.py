@@ -40,11 +40,12 @@ def test_demo_command_trains_sweeps_plots_and_exports(tmp_path, monkeypatch, cap
 
 @pytest.mark.slow
 def test_demo_default_run_reaches_the_advertised_quality(tmp_path, monkeypatch):
-    """`make demo` as shipped: the SSHN reaches foreground Dice >= 0.75 at the phi it chooses (0.807 measured)."""
+    """`make demo` as shipped: the SSHN reaches foreground Dice >= 0.85 at the phi it chooses (measured: 0.868 at
+    phi 0.35 with seed 0, 0.865 at phi 0.3 with seed 1; about 400 s of CPU time)."""
     monkeypatch.setenv("SSHN_CACHE_DIR", str(tmp_path / "cache"))
     assert main(["demo", "--output", str(tmp_path / "demo")]) == 0
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text())
-    assert summary["chosen_dice"] >= 0.75, summary["chosen_rule"]
+    assert summary["chosen_dice"] >= 0.85, summary["chosen_rule"]
 
 
 def test_cli_reports_bad_arguments(capsys):

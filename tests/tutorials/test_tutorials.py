@@ -14,10 +14,12 @@ NOTEBOOKS = sorted(p.name for p in TUTORIALS.glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(TUTORIALS))
 from execute import execute  # noqa: E402
 
-# Quality the fast runs must reach (read from the JSON line the last cell prints); measured on 2 CPU cores:
-# 01 foreground Dice 0.71 at its chosen phi.
+# Quality the fast runs must reach (read from the JSON line the last cell prints). Measured in fast mode:
+# 01 (30 cross-entropy + 30 soft-Dice epochs) foreground Dice 0.845, 0.827, 0.849 at its chosen phi with
+# training seeds 0 (the notebook's), 1 and 3 (with 20 soft-Dice epochs: 0.839, 0.808, 0.833 with seeds 0, 1, 2);
+# 02 Dice 0.532 -> 0.642 with 0.72% folding voxels.
 QUALITY = {
-    "01_oasis_segmentation.ipynb": lambda s: s["dice_at_chosen_phi"] >= 0.65,
+    "01_oasis_segmentation.ipynb": lambda s: s["dice_at_chosen_phi"] >= 0.80,
     "02_oasis_registration.ipynb": lambda s: s["dice_after"] - s["dice_before"] >= 0.10 and s["folding_percent"] < 1.0,
 }
 
