@@ -123,7 +123,9 @@ def summary_markdown(results: dict) -> str:
                 f"| {key} | {row['phi']:g} | {row['dice_mean']:.3f} +- {row['dice_std']:.3f} | {row['gflops']:.3f} | "
                 f"{row['nonpositive_jacobian']:.4f} | {job['train_seconds']:.0f} |"
             )
-    lines += ["", "Plots: `dice_vs_phi.png`, `dice_vs_gflops.png` (mean over seeds, +-1 std band).", ""]
+    lines += ["", "Train s: the wall seconds each training took as recorded, on whatever else shared the machine then; "
+              "not a benchmark (the scripts under `benchmarks/` compare costs side by side).", "",
+              "Plots: `dice_vs_phi.png`, `dice_vs_gflops.png` (mean over seeds, +-1 std band).", ""]
     return "\n".join(lines)
 
 
