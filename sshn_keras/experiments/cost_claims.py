@@ -112,3 +112,44 @@ def head_size(compact_folder: str) -> str:
     return (f"Rank-{rank} heads: {sizes[lit, rank]:.2f}M hypernetwork weights instead of {sizes[lit, None]:.1f}M "
             f"(RGB input, 3 classes); with widths doubling per stage {sizes[dbl, rank]:.0f}M instead of "
             f"{sizes[dbl, None]:.0f}M.")
+
+
+def side_by_side(path: str) -> str:
+    """The side-by-side training cost written by `benchmarks/training_cost.py --json PATH`.
+
+    Per-epoch costs of every model measured in interleaved rounds, times the
+    epochs each model ran (or needed to its best validation loss) in its
+    experiment; each lever costed the same way.
+    """
+    with open(path) as f:
+        bench = json.load(f)
+    levers = {lever["lever"]: lever for lever in bench["levers"]}
+    full = levers["full heads, 6-phi grid every epoch (wbc_paper)"]
+    compact = levers["compact heads (rank 8)"]
+    fixed05, seconds = bench["fixed05"], bench["seconds"]
+    fixed_train = [seconds[f"train fixed {p:.2f}"] for p in bench["fixed_grid_phis"]]
+    full_train, compact_train = seconds["train sshn_full"], seconds["train sshn_rank8"]
+    full_val, compact_val = seconds["val sshn_full"], seconds["val sshn_rank8"]
+    fixed05_cost = fixed05["seconds_per_epoch"] * fixed05["to_best"]
+    every2 = full_train + 3 * full_val
+    lines = [
+        f"* Measured on {bench['device']}, {bench['rounds']} interleaved rounds: one training epoch of a Fixed U-Net "
+        f"{min(fixed_train):.1f}-{max(fixed_train):.1f} s (phi = 0.05 to 0.50; {fixed05['seconds_per_epoch']:.1f} s "
+        f"per epoch at phi = 0.50 with its validation); of the SSHN {full_train:.1f} s with full heads, "
+        f"{compact_train:.1f} s with rank-8 heads; one validation pass at one phi {full_val:.2f} s / {compact_val:.2f} s.",
+        f"* SSHN of `wbc_paper` (full heads, 6-phi grid every epoch): {full['seconds_per_epoch']:.1f} s per epoch x "
+        f"{full['epochs']['to_best']:.0f} epochs to its best validation loss (mean of {full['epochs']['seeds']} seeds) "
+        f"= {full['cost_to_best']:,.0f} s = **{full['over_fixed05_to_best']:.2f}x** one Fixed U-Net at phi = 0.50 to "
+        f"its best ({fixed05['seconds_per_epoch']:.1f} s x {fixed05['to_best']:.0f} epochs = {fixed05_cost:,.0f} s). "
+        f"The Fixed grid as run (10 U-Nets, seed 0, {bench['fixed_grid_seconds']:,.0f} s) = "
+        f"**{full['fixed_grid_over']:.2f}x** one SSHN as run (paper: > 10x).",
+        f"* Rank-8 heads cost more per epoch here, not less ({compact['seconds_per_epoch']:.1f} s with the grid), and "
+        f"their one seed needed {compact['epochs']['to_best']:.0f} epochs to its best: "
+        f"{compact['over_fixed05_to_best']:.2f}x one Fixed U-Net at phi = 0.50.",
+        f"* Validating the grid every 2 epochs (or on 3 phi instead of 6) takes a full-head epoch to {every2:.1f} s "
+        f"(-{100 * (1 - every2 / full['seconds_per_epoch']):.0f}%): {every2 * full['epochs']['to_best'] / fixed05_cost:.2f}x "
+        f"one Fixed U-Net at phi = 0.50 if the epochs to best stayed the same (not trained, so not known). Batch 16 "
+        f"halves the steps: a rank-8 training epoch {seconds['train sshn_rank8 batch16']:.1f} s instead of "
+        f"{compact_train:.1f} s, with epochs to best not known either.",
+    ]
+    return "\n".join(lines)

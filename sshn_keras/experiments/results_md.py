@@ -102,6 +102,7 @@ _GENERATORS = {
     "weight_transfer": cost_claims.weight_transfer,
     "flops": cost_claims.flops,
     "head_size": cost_claims.head_size,
+    "side_by_side": cost_claims.side_by_side,
     "readme_caption": readme_caption,
     "recipe_why": claims.recipe_why,
 }
