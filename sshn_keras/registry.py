@@ -18,6 +18,7 @@ ValueError: Unknown colour 'blue'. Registered colours: ['red']
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Iterator
 
 
@@ -87,3 +88,30 @@ class Registry:
 
     def __repr__(self) -> str:
         return f"Registry({self.kind!r}, names={list(self._entries)})"
+
+
+class NamedConfig:
+    """`to_config` / `from_config` of a frozen dataclass registered under `self.name`.
+
+    The config is `{"name": ..., **fields}`, JSON-serializable (tuples, also
+    nested, become lists); `from_config` drops `name` and passes the rest to
+    the constructor, which checks it again.
+    """
+
+    def to_config(self) -> dict:
+        config = {"name": self.name}
+        for field in dataclasses.fields(self):
+            config[field.name] = _jsonable(getattr(self, field.name))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        config.pop("name", None)
+        return cls(**config)
+
+
+def _jsonable(value):
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -18,11 +18,12 @@ import keras
 from sshn_keras.architectures.factories import constant_downsample, plain_conv_factory, resize_to_skip
 from sshn_keras.architectures.flops import count_flops
 from sshn_keras.priors import validate_phi
+from sshn_keras.registry import NamedConfig
 from sshn_keras.tasks import Task, get_task
 
 
 @dataclasses.dataclass(frozen=True)
-class ArchitectureSpec:
+class ArchitectureSpec(NamedConfig):
     """Base of the architecture specs (subclasses: `UNetSpec`, `VxmDenseSpec`).
 
     Subclasses define `name` (their registry name), the properties
@@ -99,23 +100,3 @@ class ArchitectureSpec:
     def replace(self, **changes) -> "ArchitectureSpec":
         """A copy with some arguments changed (checked again)."""
         return dataclasses.replace(self, **changes)
-
-    # -- serialization ----------------------------------------------------------------
-    def to_config(self) -> dict:
-        """`{"name": ..., **arguments}`, JSON-serializable (tuples become lists)."""
-        config = {"name": self.name}
-        for field in dataclasses.fields(self):
-            config[field.name] = _jsonable(getattr(self, field.name))
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict) -> "ArchitectureSpec":
-        config = dict(config)
-        config.pop("name", None)
-        return cls(**config)
-
-
-def _jsonable(value):
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value

@@ -14,9 +14,11 @@ import dataclasses
 
 import keras
 
+from sshn_keras.registry import NamedConfig
+
 
 @dataclasses.dataclass(frozen=True)
-class Task:
+class Task(NamedConfig):
     """Base of the tasks; subclasses are frozen dataclasses registered in `TASKS`.
 
     Class attributes:
@@ -79,17 +81,3 @@ class Task:
         """`(x, kwargs)` of `fit`, adapted to the task's data conventions."""
         return x, kwargs
 
-    # -- serialization ----------------------------------------------------------
-    def to_config(self) -> dict:
-        """`{"name": ..., **fields}`, JSON-serializable; `get_task(config)` rebuilds the task."""
-        config = {"name": self.name}
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            config[field.name] = list(value) if isinstance(value, tuple) else value
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Task":
-        config = dict(config)
-        config.pop("name", None)
-        return cls(**config)
