@@ -166,7 +166,8 @@ Start the server with `tensorflow_model_server --rest_api_port=8501 --model_name
     ),
     code(
         """
-body = {"signature_name": "serving_default", "instances": [{"image": test.images[0].round(3).tolist()}]}
+# float64 before rounding: float32 values such as 0.663 would print as 0.6629999876022339
+body = {"signature_name": "serving_default", "instances": [{"image": test.images[0].astype(np.float64).round(3).tolist()}]}
 text = json.dumps(body)
 print(f"{len(text):,} characters; the start of it:\\n{text[:300]} ...")
 """

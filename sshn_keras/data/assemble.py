@@ -4,6 +4,8 @@ Nothing is dropped: a sample that cannot be read, whose image and label
 shapes differ, or whose labels leave the declared set raises an error that
 names its files. The number of samples loaded (and of label pixels
 remapped) is logged on the `sshn_keras.data` logger and kept in the result.
+A remapping is a warning the first time a process meets it; loading the same
+files again (another split size, a second run) logs it at INFO level.
 """
 
 import logging
@@ -15,6 +17,7 @@ from sshn_keras.data.base import Sample, SegmentationData
 from sshn_keras.progress import progress_bar
 
 logger = logging.getLogger("sshn_keras.data")
+_reported_remaps: set = set()  # remap messages already logged as warnings in this process
 
 
 def sample_files(sample: Sample) -> tuple:
@@ -95,12 +98,21 @@ def assemble(
         remapped_pixels=remapped,
     )
     if remapped:
-        logger.warning(
-            "%s: %d label pixels with undeclared values remapped in %d file(s): %s",
-            dataset,
-            data.num_remapped_pixels,
-            len(remapped),
-            ", ".join(f"{k} ({v} px)" for k, v in remapped.items()),
-        )
+        report_remapped(dataset, data)
     logger.info("%s: loaded %s", dataset, data.summary())
     return data
+
+
+def report_remapped(dataset: str, data: SegmentationData) -> None:
+    """Log `data`'s remapped label pixels: a warning the first time, INFO when the same files come again."""
+    message = "%s: %d label pixels with undeclared values remapped in %d file(s): %s" % (
+        dataset,
+        data.num_remapped_pixels,
+        len(data.remapped_pixels),
+        ", ".join(f"{k} ({v} px)" for k, v in data.remapped_pixels.items()),
+    )
+    if message in _reported_remaps:
+        logger.info("%s (reported before)", message)
+    else:
+        _reported_remaps.add(message)
+        logger.warning(message)

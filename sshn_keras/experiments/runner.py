@@ -151,7 +151,7 @@ def run_experiment(config: ExperimentConfig, folder: str, max_jobs: int | None =
 
 def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
     check_folder(config, folder)
-    data = load_data(config)
+    data = None  # loaded when the first job needs it: reading a finished experiment reads no images
     trained = 0
     for i, job in enumerate(jobs):
         if methods is not None and job.method not in methods:
@@ -166,6 +166,7 @@ def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
             break
         logger.info("[%d/%d] %s", i + 1, len(jobs), job.key)
         backup_dir = os.path.join(folder, "backup", job.key)
+        data = load_data(config) if data is None else data
         if os.path.exists(model_path):
             model, seconds, epochs = load_model(model_path), None, None
             with open(f"{model_path}.json") as f:

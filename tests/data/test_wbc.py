@@ -84,3 +84,16 @@ def test_unpaired_and_mismatched_files(wbc_copy):
     (wbc_copy / "Dataset 1" / "004.png").unlink()
     with pytest.raises(ValueError, match=r"unpaired: \['004'\]"):
         load_wbc(wbc_copy, progress=False)
+
+
+def test_a_remapping_is_a_warning_once_per_process(wbc_dir, caplog):
+    """Loading the same files twice warns once; the second load still says it at INFO level."""
+    from sshn_keras.data import assemble
+
+    assemble._reported_remaps.clear()
+    with caplog.at_level(logging.INFO, logger="sshn_keras.data"):
+        for _ in range(2):
+            data = load_wbc(wbc_dir, split="test", seed=0, target_size=(16, 16), progress=False)
+    remaps = [r for r in caplog.records if "undeclared values remapped in 1 file(s): Dataset 2/034" in r.getMessage()]
+    assert data.remapped_pixels and [r.levelno for r in remaps] == [logging.WARNING, logging.INFO]
+    assert remaps[1].getMessage().endswith("(reported before)")
