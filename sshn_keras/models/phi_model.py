@@ -33,7 +33,7 @@ from keras import ops
 
 from sshn_keras.architectures import get_architecture, resize_downsample
 from sshn_keras.callbacks import PhiGridValidation, is_reiterable_dataset
-from sshn_keras.layers.precision import as_tensors
+from sshn_keras.layers.precision import KeepsInputDtypes
 from sshn_keras.models.strategies import STRATEGIES
 from sshn_keras.ops.checks import check_batch_size, check_int, checked_phi
 from sshn_keras.priors import get_prior, validate_phi, validation_grid
@@ -42,7 +42,7 @@ from sshn_keras.tasks.validation import check_not_empty
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class PhiModel(keras.Model):
+class PhiModel(KeepsInputDtypes, keras.Model):
     """A network conditioned on the rescaling factor phi: architecture x method x task.
 
     Args:
@@ -105,11 +105,10 @@ class PhiModel(keras.Model):
         validation_phis="auto",
         **kwargs,
     ):
+        # KeepsInputDtypes: inputs go to the functional network as given (it
+        # casts the images); Keras would cast a dict input's phi to a mixed
+        # policy's compute dtype, changing the rescaled sizes.
         super().__init__(**kwargs)
-        # Inputs go to the functional network as given (it casts the images);
-        # Keras would cast a dict input's phi to a mixed policy's compute
-        # dtype, changing the rescaled sizes.
-        self._convert_input_args = False
         self.spec = get_architecture(architecture)
         self.task = self.spec.default_task() if task is None else get_task(task)
         self.task.check(self.spec.input_shape)
@@ -228,9 +227,6 @@ class PhiModel(keras.Model):
             yield
         finally:
             self.inference_phi.assign(previous)
-
-    def __call__(self, inputs, *args, **kwargs):
-        return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs, training=False):
         images, phi = self.task.split_inputs(inputs)
