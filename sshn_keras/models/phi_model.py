@@ -35,6 +35,7 @@ from sshn_keras.architectures import get_architecture, resize_downsample
 from sshn_keras.callbacks import PhiGridValidation, is_reiterable_dataset
 from sshn_keras.layers.precision import KeepsInputDtypes
 from sshn_keras.models.strategies import STRATEGIES
+from sshn_keras.models.views import attribute_of
 from sshn_keras.ops.checks import check_batch_size, check_int, checked_phi
 from sshn_keras.priors import get_prior, validate_phi, validation_grid
 from sshn_keras.tasks import get_task
@@ -139,20 +140,9 @@ class PhiModel(KeepsInputDtypes, keras.Model):
         self.built = True  # every variable exists now (the network is built)
 
     # -- the parts -----------------------------------------------------------
-    @property
-    def image_shape(self) -> tuple:
-        """Shape of one input image, `(*spatial, C)`."""
-        return self.spec.input_shape
-
-    @property
-    def num_stages(self) -> int:
-        """Resolution levels of the architecture."""
-        return self.spec.num_stages
-
-    @property
-    def ndims(self) -> int:
-        """Spatial axes (2 or 3)."""
-        return self.spec.ndims
+    image_shape = attribute_of("spec.input_shape", "Shape of one input image, `(*spatial, C)`.")
+    num_stages = attribute_of("spec.num_stages", "Resolution levels of the architecture.")
+    ndims = attribute_of("spec.ndims", "Spatial axes (2 or 3).")
 
     @property
     def num_classes(self) -> int:
