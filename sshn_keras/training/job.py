@@ -1,7 +1,8 @@
 """`train_job`: the one training recipe every entry point uses.
 
 The experiment runner (`sshn-keras experiment`, segmentation and
-registration), `sshn-keras train` and the demo all call it, so they share
+registration), `sshn-keras train` and `fit_ce_then_dice` (so the demo) all
+call it, so they share
 
 * Adam with gradient clipping (`global_clipnorm`, 1.0 by default: without
   it, an SSHN diverged once on WBC),
