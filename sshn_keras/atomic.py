@@ -79,14 +79,19 @@ def atomic_write(path, write, suffix: str = "") -> str:
     return path
 
 
-def atomic_write_json(path, obj) -> str:
-    """Write `obj` as JSON at `path` atomically."""
+def atomic_write_text(path, text: str) -> str:
+    """Write `text` at `path` atomically."""
 
     def write(tmp):
         with open(tmp, "w") as f:
-            json.dump(obj, f, indent=1)
+            f.write(text)
 
     return atomic_write(path, write)
+
+
+def atomic_write_json(path, obj) -> str:
+    """Write `obj` as JSON at `path` atomically."""
+    return atomic_write_text(path, json.dumps(obj, indent=1))
 
 
 def atomic_save_model(model, path) -> str:

@@ -17,35 +17,23 @@ from sshn_keras.atomic import atomic_save_model, atomic_write_json
 from sshn_keras.data import load_brain_phantom
 from sshn_keras.experiments.selection import choose_phi
 from sshn_keras.export import export_saved_model
-from sshn_keras.losses import SoftDiceLoss
-from sshn_keras.metrics import DiceScore
 from sshn_keras.models import SSHNUNet
 from sshn_keras.plots import plot_dice_vs_phi
 from sshn_keras.sweep import phi_grid, sweep_phi
-from sshn_keras.training import compile_segmentation, train_job
+from sshn_keras.training import fit_ce_then_dice
 
 DATA_NAME = "brain phantom (simulated from the MNI template, not OASIS)"
 BATCH_SIZE = 4  # 16 steps per epoch on the 64 training slices: more updates per CPU second than 8
 LEARNING_RATES = (2e-3, 1e-3)  # initial learning rate of the cross-entropy and the soft-Dice phase
 
 
-def train_two_phases(model, train, val, ce_epochs: int, dice_epochs: int, patience: int, verbose) -> None:
-    """Cross-entropy, then soft Dice, each through `train_job`: Adam with `global_clipnorm=1.0` and cosine decay;
-    early stopping on the validation loss averaged over the model's default phi grid."""
-    steps_per_epoch = -(-train.num_samples // BATCH_SIZE)
-    phases = ((compile_segmentation, ce_epochs, LEARNING_RATES[0]), (compile_soft_dice, dice_epochs, LEARNING_RATES[1]))
-    for compile_model, epochs, rate in phases:
-        if epochs == 0:
-            continue
-        schedule = keras.optimizers.schedules.CosineDecay(rate, decay_steps=epochs * steps_per_epoch, alpha=0.05)
-        train_job(model, (train.images, train.labels), (val.images, val.labels), epochs=epochs, batch_size=BATCH_SIZE,
-                  learning_rate=schedule, global_clipnorm=1.0, compile_model=compile_model, patience=patience,
-                  verbose=verbose, name=f"demo SSHN ({compile_model.__name__})")
-
-
-def compile_soft_dice(model, optimizer) -> None:
-    """The fine-tuning phase: soft Dice loss, Dice metric."""
-    model.compile(optimizer=optimizer, loss=SoftDiceLoss(), metrics=[DiceScore()])
+def learning_rates(train_samples: int, ce_epochs: int, dice_epochs: int) -> tuple:
+    """Cosine decay of each phase's learning rate (`LEARNING_RATES`) over its epochs, to 5% of its start."""
+    steps_per_epoch = -(-train_samples // BATCH_SIZE)
+    return tuple(
+        keras.optimizers.schedules.CosineDecay(rate, decay_steps=max(epochs, 1) * steps_per_epoch, alpha=0.05)
+        for rate, epochs in zip(LEARNING_RATES, (ce_epochs, dice_epochs))
+    )
 
 
 def print_table(rows: list, chosen: dict) -> None:
@@ -93,7 +81,11 @@ def run_demo(
     model = SSHNUNet(input_shape=train.image_shape, num_classes=train.num_classes, filters=filters, seed=seed)
     print(f"SSHN: {model.network.count_params():,} parameters (hypernetwork heads included), prior {model.prior}")
     train_start = time.perf_counter()
-    train_two_phases(model, train, val, ce_epochs, dice_epochs, patience, verbose)
+    # Adam with global_clipnorm=1.0; early stopping on the validation loss averaged over the model's phi grid
+    ce_rate, dice_rate = learning_rates(train.num_samples, ce_epochs, dice_epochs)
+    fit_ce_then_dice(model, train.images, train.labels, ce_epochs, dice_epochs, learning_rate=ce_rate,
+                     dice_learning_rate=dice_rate, validation_data=(val.images, val.labels), patience=patience,
+                     batch_size=BATCH_SIZE, verbose=verbose)
     train_s = time.perf_counter() - train_start
 
     rows = sweep_phi(model, test.images, test.labels, phi_grid(0.05, 0.5, 0.05), label_names=test.label_names, progress=False)

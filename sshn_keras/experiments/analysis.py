@@ -75,22 +75,34 @@ def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RA
     return rows
 
 
-def transfer_weights(model: keras.Model, phi: float, source_phi: float = 0.5) -> keras.Model:
+def transfer_weights(model: keras.Model, phi: float, source_phi: float = 0.5, arch: dict | None = None) -> keras.Model:
     """A U-Net at `phi` holding the weights made for `source_phi`.
 
     Args:
         model: a phi-conditioned model (its weights at `source_phi` are
-            materialised) or a Fixed U-Net (its weights are used as they are;
-            `source_phi` is then only a label).
+            materialised; its architecture is its own spec's) or a Fixed
+            U-Net (its weights are used as they are; `source_phi` is then
+            only a label).
         phi: the phi the returned U-Net rescales by.
+        source_phi: the phi whose weights are transferred.
+        arch: the `build_unet` arguments (without `phi`) a Fixed U-Net was
+            built with, e.g. `job_architecture(config, ...)`; not used for a
+            phi-conditioned model.
+
+    Raises:
+        ValueError: for phi outside (0, 1], or a Fixed U-Net without `arch`.
     """
     phi = validate_phi(phi)
     if isinstance(model, PhiConditionedModel):
         source = model.materialize(source_phi)
         arch = model.architecture()
+    elif arch is None:
+        raise ValueError(
+            f"A Fixed U-Net ({model.name!r}) holds no architecture spec: give `arch`, the `build_unet` arguments it "
+            "was built with. Received arch=None"
+        )
     else:
         source = model
-        arch = _fixed_architecture(model)
     target = build_unet(**arch, phi=phi, name=f"transfer_{source_phi:g}_to_{phi:g}")
     target.set_weights(source.get_weights())
     return target
@@ -106,30 +118,11 @@ def weight_transfer_experiment(models: dict, x, y, phis, arch: dict, label_names
     out = {}
     for name, model in models.items():
         out[f"{name}, weights for phi={source_phi:g}"] = [
-            sweep_fixed(transfer_weights(model, p, source_phi), x, y, p, arch, label_names=label_names) for p in phis
+            sweep_fixed(transfer_weights(model, p, source_phi, arch), x, y, p, arch, label_names=label_names)
+            for p in phis
         ]
         if isinstance(model, PhiConditionedModel):
             out[f"{name}, weights predicted at each phi"] = [
                 sweep_fixed(model.materialize(p), x, y, p, arch, label_names=label_names) for p in phis
             ]
     return out
-
-
-def _fixed_architecture(model: keras.Model) -> dict:
-    """Recover `build_unet` arguments from a Fixed U-Net built by `build_unet`."""
-    convs = [l for l in model.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv3D))]
-    enc = [l for l in convs if l.name.startswith("enc")]
-    num_stages = 1 + max(int(l.name[3]) for l in enc)
-    convs_per_stage = sum(1 for l in enc if l.name.startswith("enc0_"))
-    filters = [model.get_layer(f"enc{s}_conv0").filters for s in range(num_stages)]
-    act = model.get_layer("enc0_act0")
-    return {
-        "input_shape": tuple(model.inputs[0].shape[1:]),
-        "num_classes": model.get_layer("head").filters,
-        "filters": filters,
-        "num_stages": num_stages,
-        "convs_per_stage": convs_per_stage,
-        "kernel_size": model.get_layer("enc0_conv0").kernel_size[0],
-        "negative_slope": float(act.negative_slope),
-    }
-

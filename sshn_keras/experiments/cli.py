@@ -3,6 +3,7 @@
 import json
 import os
 
+from sshn_keras.atomic import atomic_write_json
 from sshn_keras.experiments.analysis import PRIOR_RADII
 from sshn_keras.experiments.config import PRESETS, ExperimentConfig
 from sshn_keras.models.methods import METHODS
@@ -71,8 +72,7 @@ def analysis_args(args) -> None:
         models[name] = load_model(path)
     arch = job_architecture(config, x.shape[1:], len(splits["label_names"]))
     out = analysis.weight_transfer_experiment(models, x, y, phi_grid(0.05, 0.5, 0.05), arch, splits["label_names"])
-    with open(os.path.join(args.folder, "weight_transfer.json"), "w") as f:
-        json.dump(out, f, indent=1)
+    atomic_write_json(os.path.join(args.folder, "weight_transfer.json"), out)
     from sshn_keras.plots import plot_curves
 
     plot_curves(out, os.path.join(args.folder, "weight_transfer.png"), "Weight transfer from phi = 0.5")

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import keras
 import tensorflow as tf
 
-from sshn_keras.atomic import atomic_write
+from sshn_keras.atomic import atomic_write_text
 from sshn_keras.data.registry import DATASETS
 from sshn_keras.models.methods import METHODS
 from sshn_keras.registration import (
@@ -131,10 +131,4 @@ def summary_markdown(results: dict) -> str:
 
 def write_summary(folder: str, results: dict) -> None:
     """Write `README.md` in `folder` (atomically) from the results."""
-    text = summary_markdown(results)
-
-    def write(tmp):
-        with open(tmp, "w") as f:
-            f.write(text)
-
-    atomic_write(os.path.join(folder, "README.md"), write)
+    atomic_write_text(os.path.join(folder, "README.md"), summary_markdown(results))

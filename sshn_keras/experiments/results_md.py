@@ -13,6 +13,7 @@ import os
 import re
 import textwrap
 
+from sshn_keras.atomic import atomic_write_text
 from sshn_keras.experiments import claims, cost_claims
 from sshn_keras.experiments.generated import fill_blocks, find_blocks
 from sshn_keras.experiments.tables import grid_table, seeds_table
@@ -133,7 +134,6 @@ def write(paths: list) -> list:
         with open(path) as f:
             if f.read() == text:
                 continue
-        with open(path, "w") as f:
-            f.write(text)
+        atomic_write_text(path, text)
         changed.append(path)
     return changed

@@ -3,11 +3,11 @@
 import keras
 from keras import ops
 
-from sshn_keras.layers.precision import as_tensors
+from sshn_keras.layers.precision import KeepsInputDtypes
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class FiLM(keras.layers.Layer):
+class FiLM(KeepsInputDtypes, keras.layers.Layer):
     """`y = (1 + gamma(e)) * x + beta(e)`, per channel, with `gamma`, `beta` linear in `e`.
 
     The FiLM baseline of the paper puts one after every convolution; the
@@ -31,9 +31,7 @@ class FiLM(keras.layers.Layer):
     """
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # `x` is cast to the compute dtype in `call`; the embedding stays float32.
-        self._convert_input_args = False
+        super().__init__(**kwargs)  # KeepsInputDtypes: `x` is cast in `call`; the embedding stays float32
 
     def build(self, input_shape):
         x_shape, e_shape = input_shape
@@ -53,9 +51,6 @@ class FiLM(keras.layers.Layer):
         gamma = 1.0 + ops.reshape(ops.matmul(e, self.gamma_head) + self.gamma_bias, (-1,))
         beta = ops.reshape(ops.matmul(e, self.beta_head) + self.beta_bias, (-1,))
         return gamma, beta
-
-    def __call__(self, inputs, *args, **kwargs):
-        return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs):
         x, embedding = inputs

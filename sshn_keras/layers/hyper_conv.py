@@ -6,10 +6,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from sshn_keras.layers.precision import as_tensors
+from sshn_keras.layers.precision import KeepsInputDtypes
 
 
-class HyperConv(keras.layers.Layer):
+class HyperConv(KeepsInputDtypes, keras.layers.Layer):
     """Convolution whose kernel and bias are a linear function of an embedding.
 
     Called on `[x, embedding]`: the layer owns a linear head (its slice of
@@ -81,10 +81,7 @@ class HyperConv(keras.layers.Layer):
         head_rank: int | None = None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        # Inputs are cast in `call`: `x` to the compute dtype, the embedding
-        # left in float32 (Keras would cast both to the compute dtype).
-        self._convert_input_args = False
+        super().__init__(**kwargs)  # KeepsInputDtypes: `x` is cast in `call`; the embedding stays float32
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
             raise ValueError(f"`filters` must be a positive int. Received filters={filters}")
         padding = str(padding).lower()
@@ -181,9 +178,6 @@ class HyperConv(keras.layers.Layer):
             dilation_rate=self.dilation_rate,
             data_format="channels_last",
         )
-
-    def __call__(self, inputs, *args, **kwargs):
-        return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs):
         x, embedding = inputs

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import keras
 
+from sshn_keras.layers.field_layer import FieldLayer
 from sshn_keras.ops.rescale import rescale_flow
 from sshn_keras.ops.resize import check_zoom_factor, zoomed_size
 from sshn_keras.ops.transforms import check_interp_method
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class RescaleTransform(keras.layers.Layer):
+class RescaleTransform(FieldLayer):
     """Resize a dense displacement field by `zoom_factor` and multiply it by the factor.
 
     For a flow predicted at a lower resolution (VoxelMorph's `int_downsize`):
@@ -55,6 +56,8 @@ class RescaleTransform(keras.layers.Layer):
         Balakrishnan et al. VoxelMorph, IEEE TMI 2019 (`RescaleTransform`).
     """
 
+    field_name = "displacement"
+
     def __init__(self, zoom_factor: float, interp_method: str = "linear", interpolation: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.zoom_factor = check_zoom_factor(zoom_factor)
@@ -70,26 +73,12 @@ class RescaleTransform(keras.layers.Layer):
         shape = tuple(shape)
         return len(shape) == 3 and shape[-1] is not None and shape[-1] == (shape[-2] or 0) + 1 and shape[-1] > 2
 
-    def _check_shape(self, shape):
-        shape = tuple(shape)
-        if self._is_affine(shape):
-            return
-        if len(shape) < 3 or (shape[-1] is not None and shape[-1] != len(shape) - 2):
-            raise ValueError(
-                f"RescaleTransform expects a displacement field (batch, *spatial, ndims) with ndims = number "
-                f"of spatial axes. Received shape {shape}"
-            )
-
-    def build(self, input_shape):
-        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
-            raise ValueError(f"RescaleTransform takes a single flow tensor, not a list. Received shapes {input_shape}")
-        self._check_shape(input_shape)
-        self.built = True
+    def accepts_other_shape(self, shape: tuple) -> bool:
+        """An affine matrix `(batch, ndims, ndims + 1)` is rescaled too (its translation column)."""
+        return self._is_affine(shape)
 
     def call(self, inputs):
-        if isinstance(inputs, (list, tuple)):
-            raise ValueError(f"RescaleTransform takes a single flow tensor, not a list. Received {inputs!r}")
-        self._check_shape(inputs.shape)
+        inputs = self.checked_field(inputs)
         if self._is_affine(inputs.shape):
             return keras.ops.concatenate([inputs[..., :-1], inputs[..., -1:] * self.zoom_factor], axis=-1)
         return rescale_flow(inputs, self.zoom_factor, self.interp_method)

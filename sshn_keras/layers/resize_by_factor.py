@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from sshn_keras.layers.precision import as_tensors
+from sshn_keras.layers.precision import KeepsInputDtypes
 from sshn_keras.ops.resize import linear_resize
 from sshn_keras.ops.sizes import scaled_size, scaled_size_tensor
 
@@ -11,7 +11,7 @@ MODES = ("factor", "reference")
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class ResizeByFactor(keras.layers.Layer):
+class ResizeByFactor(KeepsInputDtypes, keras.layers.Layer):
     """Linear resizing of a feature map by a factor phi, or to a reference size.
 
     Bilinear in 2D, trilinear in 3D (channels-last). With `mode="factor"`
@@ -73,10 +73,9 @@ class ResizeByFactor(keras.layers.Layer):
             factor = float(factor)
         self.factor = factor
         self.mode = mode
-        # `x` is cast to the compute dtype in `call`; a phi input keeps its
-        # float32 (cast to bfloat16, phi = 0.35 would become 0.3496 and
-        # change the rounded sizes).
-        self._convert_input_args = False
+        # KeepsInputDtypes: `x` is cast to the compute dtype in `call`; a phi
+        # input keeps its float32 (cast to bfloat16, phi = 0.35 would become
+        # 0.3496 and change the rounded sizes).
         # A phi given as a tensor changes the output shape from step to step:
         # XLA would recompile for every new shape, so such a layer opts out.
         self.supports_jit = factor is not None or mode == "reference"
@@ -95,9 +94,6 @@ class ResizeByFactor(keras.layers.Layer):
                 "factor=None to give phi as a second input."
             )
         return inputs, None
-
-    def __call__(self, inputs, *args, **kwargs):
-        return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs):
         x, other = self._split(inputs)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import keras
 
+from sshn_keras.layers.field_layer import FieldLayer
 from sshn_keras.ops.integrate import INTEGRATION_METHODS, check_int_steps, integrate_velocity
 from sshn_keras.ops.warp import check_finite, check_indexing
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class VecInt(keras.layers.Layer):
+class VecInt(FieldLayer):
     """Integrate a stationary velocity field into a displacement (VoxelMorph's `VecInt`).
 
     Scaling and squaring: `v = v / 2**int_steps`, then `int_steps` times
@@ -53,6 +54,8 @@ class VecInt(keras.layers.Layer):
         Probabilistic Diffeomorphic Registration. MICCAI 2018.
     """
 
+    field_name = "velocity"
+
     def __init__(self, indexing: str = "ij", method: str = "ss", int_steps: int = 7, out_time_pt: float = 1, **kwargs):
         super().__init__(**kwargs)
         self.int_steps = check_int_steps(int_steps)
@@ -70,25 +73,8 @@ class VecInt(keras.layers.Layer):
         self.method = method
         self.indexing = check_indexing(indexing)
 
-    def _check_shape(self, shape):
-        shape = tuple(shape)
-        if len(shape) < 3 or (shape[-1] is not None and shape[-1] != len(shape) - 2):
-            raise ValueError(
-                f"VecInt expects a velocity field (batch, *spatial, ndims) with ndims = number of spatial "
-                f"axes. Received shape {shape}"
-            )
-
-    def build(self, input_shape):
-        if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (list, tuple)):
-            raise ValueError(f"VecInt takes a single velocity tensor, not a list. Received shapes {input_shape}")
-        self._check_shape(input_shape)
-        self.built = True
-
     def call(self, inputs):
-        if isinstance(inputs, (list, tuple)):
-            raise ValueError(f"VecInt takes a single velocity tensor, not a list. Received {inputs!r}")
-        self._check_shape(inputs.shape)
-        velocity = check_finite(inputs, "VecInt")
+        velocity = check_finite(self.checked_field(inputs), "VecInt")
         return integrate_velocity(velocity, self.int_steps, self.indexing)
 
     def compute_output_shape(self, input_shape):

@@ -33,8 +33,9 @@ from keras import ops
 
 from sshn_keras.architectures import get_architecture, resize_downsample
 from sshn_keras.callbacks import PhiGridValidation, is_reiterable_dataset
-from sshn_keras.layers.precision import as_tensors
+from sshn_keras.layers.precision import KeepsInputDtypes
 from sshn_keras.models.strategies import STRATEGIES
+from sshn_keras.models.views import attribute_of
 from sshn_keras.ops.checks import check_batch_size, check_int, checked_phi
 from sshn_keras.priors import get_prior, validate_phi, validation_grid
 from sshn_keras.tasks import get_task
@@ -42,7 +43,7 @@ from sshn_keras.tasks.validation import check_not_empty
 
 
 @keras.saving.register_keras_serializable(package="sshn_keras")
-class PhiModel(keras.Model):
+class PhiModel(KeepsInputDtypes, keras.Model):
     """A network conditioned on the rescaling factor phi: architecture x method x task.
 
     Args:
@@ -105,11 +106,10 @@ class PhiModel(keras.Model):
         validation_phis="auto",
         **kwargs,
     ):
+        # KeepsInputDtypes: inputs go to the functional network as given (it
+        # casts the images); Keras would cast a dict input's phi to a mixed
+        # policy's compute dtype, changing the rescaled sizes.
         super().__init__(**kwargs)
-        # Inputs go to the functional network as given (it casts the images);
-        # Keras would cast a dict input's phi to a mixed policy's compute
-        # dtype, changing the rescaled sizes.
-        self._convert_input_args = False
         self.spec = get_architecture(architecture)
         self.task = self.spec.default_task() if task is None else get_task(task)
         self.task.check(self.spec.input_shape)
@@ -140,20 +140,9 @@ class PhiModel(keras.Model):
         self.built = True  # every variable exists now (the network is built)
 
     # -- the parts -----------------------------------------------------------
-    @property
-    def image_shape(self) -> tuple:
-        """Shape of one input image, `(*spatial, C)`."""
-        return self.spec.input_shape
-
-    @property
-    def num_stages(self) -> int:
-        """Resolution levels of the architecture."""
-        return self.spec.num_stages
-
-    @property
-    def ndims(self) -> int:
-        """Spatial axes (2 or 3)."""
-        return self.spec.ndims
+    image_shape = attribute_of("spec.input_shape", "Shape of one input image, `(*spatial, C)`.")
+    num_stages = attribute_of("spec.num_stages", "Resolution levels of the architecture.")
+    ndims = attribute_of("spec.ndims", "Spatial axes (2 or 3).")
 
     @property
     def num_classes(self) -> int:
@@ -228,9 +217,6 @@ class PhiModel(keras.Model):
             yield
         finally:
             self.inference_phi.assign(previous)
-
-    def __call__(self, inputs, *args, **kwargs):
-        return super().__call__(as_tensors(inputs), *args, **kwargs)
 
     def call(self, inputs, training=False):
         images, phi = self.task.split_inputs(inputs)

@@ -8,6 +8,8 @@ this mixin reads them from the model's spec, so they are stored once.
 
 from __future__ import annotations
 
+from sshn_keras.models.views import attribute_of, method_option
+
 
 class UNetArguments:
     """Attributes `filters`, `convs_per_stage`, `kernel_size`, `negative_slope` of a model with a `UNetSpec`."""
@@ -18,17 +20,9 @@ class UNetArguments:
         filters = self.spec.filters
         return list(filters) if isinstance(filters, tuple) else filters
 
-    @property
-    def convs_per_stage(self) -> int:
-        return self.spec.convs_per_stage
-
-    @property
-    def kernel_size(self) -> int:
-        return self.spec.kernel_size
-
-    @property
-    def negative_slope(self) -> float:
-        return self.spec.negative_slope
+    convs_per_stage = attribute_of("spec.convs_per_stage", "Convolutions per stage.")
+    kernel_size = attribute_of("spec.kernel_size", "Convolution kernel size.")
+    negative_slope = attribute_of("spec.negative_slope", "LeakyReLU slope.")
 
     def unet_config(self) -> dict:
         """The U-Net's config keys (`filters`, `num_stages`, `convs_per_stage`, `kernel_size`, `negative_slope`)."""
@@ -48,22 +42,12 @@ class UNetArguments:
 class SSHNOptions:
     """SSHN's options as attributes (`hyper_units`, `normalize_embedding`, `head_rank`)."""
 
-    @property
-    def hyper_units(self) -> tuple:
-        return self.method_options["hyper_units"]
-
-    @property
-    def normalize_embedding(self) -> bool:
-        return self.method_options["normalize_embedding"]
-
-    @property
-    def head_rank(self):
-        return self.method_options["head_rank"]
+    hyper_units = method_option("hyper_units", "Hidden widths of the hypernetwork.")
+    normalize_embedding = method_option("normalize_embedding", "Whether the embedding is scaled to unit RMS.")
+    head_rank = method_option("head_rank", "Rank of the compact heads (None: full heads).")
 
 
 class FiLMOptions:
     """FiLM's option as an attribute (`film_units`)."""
 
-    @property
-    def film_units(self) -> tuple:
-        return self.method_options["film_units"]
+    film_units = method_option("film_units", "Hidden widths of the MLP of phi.")

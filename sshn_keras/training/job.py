@@ -1,7 +1,8 @@
 """`train_job`: the one training recipe every entry point uses.
 
 The experiment runner (`sshn-keras experiment`, segmentation and
-registration), `sshn-keras train` and the demo all call it, so they share
+registration), `sshn-keras train` and `fit_ce_then_dice` (so the demo) all
+call it, so they share
 
 * Adam with gradient clipping (`global_clipnorm`, 1.0 by default: without
   it, an SSHN diverged once on WBC),
@@ -31,6 +32,7 @@ from sshn_keras.callbacks import NonFiniteLossError, PhiGridValidation, StopOnNa
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
 from sshn_keras.resumable import fit_resumable
+from sshn_keras.tasks.validation import check_not_empty
 
 logger = logging.getLogger("sshn_keras.training")
 
@@ -58,6 +60,17 @@ def compile_segmentation(model: keras.Model, optimizer: keras.optimizers.Optimiz
     model.compile(optimizer=optimizer, loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
 
 
+def check_learning_rate(value, name: str = "learning_rate") -> None:
+    """Raise `ValueError` unless `value` is a positive finite number or a `LearningRateSchedule`."""
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"The learning rate `{name}` must be a positive finite number or a keras LearningRateSchedule. "
+            f"Received {name}={value!r}"
+        )
+
+
 def _check_positive_int(value, name: str, allow_none: bool = False) -> None:
     if value is None and allow_none:
         return
@@ -75,6 +88,7 @@ def train_job(
     seed: int = 0,
     learning_rate=1e-3,
     global_clipnorm: float | None = 1.0,
+    optimizer: keras.optimizers.Optimizer | None = None,
     compile_model: Callable[[keras.Model, keras.optimizers.Optimizer], None] = compile_segmentation,
     patience: int | None = None,
     validation_phis: tuple | None = None,
@@ -82,8 +96,11 @@ def train_job(
     backup_dir: str | None = None,
     best_model_path: str | None = None,
     backup_every: int = 1,
+    callbacks: list | None = None,
+    stop_on_nan: bool = True,
     verbose=2,
     name: str | None = None,
+    **fit_kwargs,
 ) -> TrainedJob:
     """Compile `model` with clipped Adam and train it (resumably with `backup_dir`).
 
@@ -91,7 +108,7 @@ def train_job(
         model: a built model (segmentation or registration, Fixed or
             phi-conditioned).
         train: `(x, y)` numpy arrays, or a `tf.data.Dataset` of batches
-            (then give `steps_per_epoch`; `batch_size` is not used for it).
+            (`batch_size` is not used for it).
         validation: `(x, y)` validation data, or None (no validation).
         epochs: epochs at most.
         batch_size: batch size of numpy data.
@@ -99,6 +116,10 @@ def train_job(
         learning_rate: Adam's learning rate, a number or a
             `keras.optimizers.schedules.LearningRateSchedule`.
         global_clipnorm: gradient clipping (None: off).
+        optimizer: a ready optimizer, used as it is instead of
+            `Adam(learning_rate, global_clipnorm=global_clipnorm)` (then
+            `learning_rate` and `global_clipnorm` are not used). Give a
+            fresh one: it keeps its state (moments, step count).
         compile_model: `f(model, optimizer)` that compiles the model (default
             `compile_segmentation`; registration passes its own losses).
         patience: early stopping on `val_loss` with this patience, best
@@ -108,7 +129,8 @@ def train_job(
             tuple of phi values validates at each of them and makes
             `val_loss` their mean (`PhiGridValidation`, placed before early
             stopping). Leave None for Fixed networks.
-        steps_per_epoch: batches per epoch of a dataset `train`.
+        steps_per_epoch: batches per epoch of a dataset `train` (needed
+            when its size is unknown; default: the whole dataset).
         backup_dir: make training resumable (`fit_resumable`): a rerun after
             a kill goes on from the last finished epoch and ends with the
             weights of an uninterrupted run. The finished backup is left for
@@ -117,16 +139,21 @@ def train_job(
         best_model_path: with `backup_dir`, a `.keras` file holding the best
             model so far by `val_loss`.
         backup_every: epochs between backups.
+        callbacks: more Keras callbacks, after the job's own (phi-grid
+            validation, early stopping), so that they see the grid's
+            `val_loss`.
+        stop_on_nan: add `StopOnNaN` (default True).
         verbose: Keras fit verbosity.
         name: the job's name in errors and log messages.
+        **fit_kwargs: more `fit` arguments (e.g. `shuffle`,
+            `validation_freq`).
 
     Returns:
         A `TrainedJob`.
 
     Raises:
-        ValueError: for a non-positive `epochs`, `batch_size`, `patience`
-            or `backup_every`, or a dataset `train` without
-            `steps_per_epoch`.
+        ValueError: for a non-positive `epochs`, `batch_size`, `patience`,
+            `backup_every` or learning rate, or an empty dataset.
         NonFiniteLossError: if the loss becomes NaN or infinite (the message
             names the job).
 
@@ -139,18 +166,24 @@ def train_job(
     _check_positive_int(batch_size, "batch_size")
     _check_positive_int(patience, "patience", allow_none=True)
     _check_positive_int(backup_every, "backup_every")
+    if optimizer is None:
+        check_learning_rate(learning_rate)
+    elif not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"`optimizer` must be a keras optimizer or None. Received {type(optimizer).__name__}")
     dataset = not isinstance(train, (tuple, list))
-    if dataset and steps_per_epoch is None:
-        raise ValueError("A dataset `train` needs `steps_per_epoch` (batches per epoch). Received steps_per_epoch=None")
     if not dataset and len(train) != 2:
         raise ValueError(f"`train` must be an (x, y) pair or a tf.data.Dataset. Received a sequence of {len(train)}")
     x, y = (train, None) if dataset else train
+    check_not_empty(x, "train")
+    check_not_empty(validation, "validation")
     name = name or model.name
 
     strategy = getattr(model, "distribute_strategy", None)
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        compile_model(model, keras.optimizers.Adam(learning_rate, global_clipnorm=global_clipnorm))
-    callbacks, fit_kwargs = [], {}
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate, global_clipnorm=global_clipnorm)
+        compile_model(model, optimizer)
+    extra, callbacks = list(callbacks or []), []
     if validation_phis is not None:
         if len(validation_phis) and validation is not None:
             callbacks.append(PhiGridValidation(validation, tuple(validation_phis), batch_size=batch_size))
@@ -159,6 +192,7 @@ def train_job(
             fit_kwargs["validation_phis"] = ()
     if patience is not None:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True))
+    callbacks += extra
     if steps_per_epoch is not None:
         fit_kwargs["steps_per_epoch"] = steps_per_epoch
     logger.info("Training %s: at most %d epoch(s)%s.", name, epochs, f", backup in {backup_dir}" if backup_dir else "")
@@ -167,15 +201,18 @@ def train_job(
         if backup_dir is not None:
             history = fit_resumable(model, x, y, backup_dir=backup_dir, epochs=epochs, batch_size=batch_size, seed=seed,
                                     validation_data=validation, callbacks=callbacks, best_model_path=best_model_path,
-                                    delete_backup=False, backup_every=backup_every, verbose=verbose, **fit_kwargs)
+                                    delete_backup=False, backup_every=backup_every, stop_on_nan=stop_on_nan,
+                                    verbose=verbose, **fit_kwargs)
             seconds = history.train_seconds
         else:
             if best_model_path is not None:
                 raise ValueError("`best_model_path` is written by the resumable run: give `backup_dir` too.")
             if not dataset:
                 fit_kwargs["batch_size"] = batch_size
-            history = model.fit(x, y, epochs=epochs, validation_data=validation, callbacks=callbacks + [StopOnNaN()],
-                                verbose=verbose, **fit_kwargs)
+            if stop_on_nan and not any(isinstance(c, StopOnNaN) for c in callbacks):
+                callbacks.append(StopOnNaN())
+            history = model.fit(x, y, epochs=epochs, validation_data=validation, callbacks=callbacks, verbose=verbose,
+                                **fit_kwargs)
             seconds = time.perf_counter() - start
     except NonFiniteLossError as error:
         raise NonFiniteLossError(f"{name}: {error}") from error

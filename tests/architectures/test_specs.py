@@ -43,17 +43,6 @@ def test_vxm_dense_spec_refuses_bad_arguments(kwargs, match):
         VxmDenseSpec(**kwargs)
 
 
-def test_task_arguments_are_checked():
-    with pytest.raises(ValueError, match=r"num_classes.*>= 2"):
-        SegmentationTask(1)
-    with pytest.raises(ValueError, match="int_downsize"):
-        RegistrationTask(int_downsize=0)
-    with pytest.raises(ValueError, match="flow_init_stddev"):
-        RegistrationTask(flow_init_stddev=-1.0)
-    with pytest.raises(ValueError, match=r"divisible by int_downsize=2"):
-        VxmDenseSpec(inshape=(17, 32)).build_fixed(0.5, RegistrationTask())
-
-
 def test_registries_refuse_unknown_names_and_list_the_choices():
     with pytest.raises(ValueError, match=r"Unknown architecture.*'resnet'.*\['unet', 'vxm_dense'\]"):
         get_architecture({"name": "resnet"})

@@ -9,16 +9,21 @@ from sshn_keras.models import SSHNUNet, build_unet
 
 def test_transfer_from_fixed_and_from_sshn(tiny_data, tiny_arch):
     x, y = tiny_data
-    fixed = build_unet(**tiny_arch, phi=0.5)
-    moved = transfer_weights(fixed, 0.25)
+    fixed = build_unet(**{**tiny_arch, "convs_per_stage": 1}, phi=0.5)
+    arch = {**tiny_arch, "convs_per_stage": 1}  # from the config, not from the layer names
+    with pytest.raises(ValueError, match="give `arch`"):
+        transfer_weights(fixed, 0.25)
+    with pytest.raises(ValueError):  # another architecture's weights do not fit
+        transfer_weights(fixed, 0.25, arch=tiny_arch)
+    moved = transfer_weights(fixed, 0.25, arch=arch)
     for a, b in zip(moved.get_weights(), fixed.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert moved.get_layer("enc1_resize").factor == 0.25
-    sshn = SSHNUNet(**tiny_arch)
-    from_sshn = transfer_weights(sshn, 0.25)
+    sshn = SSHNUNet(**arch)
+    from_sshn = transfer_weights(sshn, 0.25, arch=tiny_arch)  # a phi-conditioned model's own spec wins
     for a, b in zip(from_sshn.get_weights(), sshn.materialize(0.5).get_weights()):
         np.testing.assert_array_equal(a, b)
-    out = weight_transfer_experiment({"sshn": sshn, "fixed": fixed}, x[:8], y[:8], [0.25, 0.5], tiny_arch)
+    out = weight_transfer_experiment({"sshn": sshn, "fixed": fixed}, x[:8], y[:8], [0.25, 0.5], arch)
     assert set(out) == {"sshn, weights for phi=0.5", "sshn, weights predicted at each phi", "fixed, weights for phi=0.5"}
     # at the source phi, transferred weights are the model's own
     assert out["sshn, weights for phi=0.5"][1]["dice_mean"] == pytest.approx(

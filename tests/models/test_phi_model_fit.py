@@ -1,31 +1,18 @@
-"""The default training recipe: `fit(validation_data=...)` validates across phi; clipped Adam."""
+"""`PhiConditionedModel.fit(validation_data=...)` validates across the phi grid (the model's own or `validation_phis`)."""
 
 import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 
 from sshn_keras.losses import SegmentationCrossEntropy
 from sshn_keras.metrics import DiceScore
 from sshn_keras.models import SSHNUNet, StochasticUNet
-from sshn_keras.priors import UniformPrior, validation_grid
-from sshn_keras.training import fit_ce_then_dice, phase_optimizer
 
 
 def _compiled(arch, cls=SSHNUNet, **kwargs):
     model = cls(**arch, seed=2, **kwargs)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=SegmentationCrossEntropy(), metrics=[DiceScore()])
     return model
-
-
-def test_validation_grid_of_priors():
-    assert validation_grid(UniformPrior(0.0, 0.5)) == (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
-    assert validation_grid((0.0, 1.0)) == (0.05, 0.2, 0.4, 0.6, 0.8, 1.0)  # thinned to 6
-    assert validation_grid((0.45, 0.55)) == (0.45, 0.5, 0.55)
-    assert validation_grid((0.5, 0.5)) == (0.5,)
-    assert validation_grid((0.0, 0.02)) == (0.02,)
-    with pytest.raises(ValueError, match="max_points"):
-        validation_grid((0.0, 0.5), max_points=1)
 
 
 def test_fit_validates_across_the_grid_by_default(tiny_data, tiny_arch):
@@ -104,23 +91,3 @@ def test_validation_phis_argument_is_checked_and_saved(tmp_path, tiny_arch):
     assert keras.saving.load_model(path).validation_phis == (0.1, 0.3)
     auto = SSHNUNet(**tiny_arch)
     assert auto.get_config()["validation_phis"] == "auto"
-
-
-def test_fit_ce_then_dice_uses_clipped_adam_and_copies_a_given_optimizer(tiny_data, tiny_arch):
-    x, y = tiny_data
-    default = phase_optimizer(None, None)
-    assert isinstance(default, keras.optimizers.Adam) and default.global_clipnorm == 1.0
-    assert float(default.learning_rate) == pytest.approx(1e-3)
-    mine = keras.optimizers.SGD(0.05, momentum=0.5)
-    model = _compiled(tiny_arch, prior=(0.1, 0.5), validation_phis=(0.5,))
-    history = fit_ce_then_dice(model, x[:8], y[:8], ce_epochs=1, dice_epochs=1, optimizer=mine,
-                               dice_learning_rate=0.01, verbose=0, validation_data=(x[8:16], y[8:16]))
-    assert isinstance(model.optimizer, keras.optimizers.SGD) and model.optimizer is not mine
-    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)  # the second phase's rate
-    assert float(model.optimizer.momentum) == pytest.approx(0.5)
-    assert int(mine.iterations.numpy()) == 0  # the user's optimizer itself never stepped
-    assert "val_loss_phi0.5" in history["soft_dice"]
-    with pytest.raises(TypeError, match="optimizer"):
-        phase_optimizer("adam", None)
-    with pytest.raises(ValueError, match="learning rate"):
-        phase_optimizer(None, -1.0)
