@@ -43,6 +43,7 @@ def build_vxm_dense(
     int_steps: int = 7,
     int_downsize: int = 2,
     bidir: bool = False,
+    use_probs: bool = False,
     src_feats: int | None = None,
     trg_feats: int | None = None,
     unet_half_res: bool = False,
@@ -80,7 +81,7 @@ def build_vxm_dense(
         int_steps: scaling-and-squaring steps (default 7; 0: no integration).
         int_downsize: integrate at `1 / int_downsize` resolution when
             `int_steps > 0` (default 2).
-        bidir, unet_half_res: accepted at their default (False) only.
+        bidir, use_probs, unet_half_res: accepted at their default (False) only.
         fill_value: value of the moved image outside the moving image
             (None: clamp at the edges, VoxelMorph's default).
         flow_init_stddev: standard deviation of the flow head's initial
@@ -111,7 +112,7 @@ def build_vxm_dense(
     spec, task = registration_parts(
         input_shape, inshape=inshape, src_feats=src_feats, trg_feats=trg_feats, architecture=architecture,
         int_steps=int_steps, int_downsize=int_downsize, fill_value=fill_value, flow_init_stddev=flow_init_stddev,
-        bidir=bidir, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
+        bidir=bidir, use_probs=use_probs, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
         unet_feat_mult=unet_feat_mult, nb_unet_conv_per_level=nb_unet_conv_per_level, filters=filters,
         num_stages=num_stages, convs_per_stage=convs_per_stage, kernel_size=kernel_size, negative_slope=negative_slope,
     )

@@ -63,8 +63,8 @@ class PhiVxmDense(UNetArguments, PhiModel):
         int_steps: scaling-and-squaring steps (default 7, VoxelMorph's; 0:
             the flow is the displacement).
         int_downsize: integrate at `1 / int_downsize` resolution (default 2).
-        bidir, unet_half_res: VoxelMorph's options, accepted at their
-            default (False) only.
+        bidir, use_probs, unet_half_res: VoxelMorph's options, accepted at
+            their default (False) only.
         src_feats, trg_feats: channels of the moving and fixed images (equal).
         input_shape: the image shape `(*spatial, C)` in one argument, instead
             of `inshape` and `src_feats`.
@@ -113,6 +113,7 @@ class PhiVxmDense(UNetArguments, PhiModel):
         int_steps: int = 7,
         int_downsize: int = 2,
         bidir: bool = False,
+        use_probs: bool = False,
         src_feats: int | None = None,
         trg_feats: int | None = None,
         unet_half_res: bool = False,
@@ -136,7 +137,7 @@ class PhiVxmDense(UNetArguments, PhiModel):
         spec, task = registration_parts(
             input_shape, inshape=inshape, src_feats=src_feats, trg_feats=trg_feats, architecture=architecture,
             int_steps=int_steps, int_downsize=int_downsize, fill_value=fill_value, flow_init_stddev=flow_init_stddev,
-            bidir=bidir, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
+            bidir=bidir, use_probs=use_probs, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
             unet_feat_mult=unet_feat_mult, nb_unet_conv_per_level=nb_unet_conv_per_level, filters=filters,
             num_stages=num_stages, convs_per_stage=convs_per_stage, kernel_size=kernel_size,
             negative_slope=negative_slope,
