@@ -164,6 +164,17 @@ def registration_parts(
     return spec, task
 
 
+ARGUMENTS = (
+    "input_shape", "inshape", "src_feats", "trg_feats", "architecture", "int_steps", "int_downsize", "fill_value",
+    "flow_init_stddev", "bidir", "use_probs", "unet_half_res", *UNET_ARGUMENTS, *VXM_ARGUMENTS,
+)
+
+
+def registration_arguments(values: dict) -> dict:
+    """The entries of `values` (a builder's `locals()`) that `registration_parts` takes."""
+    return {name: values[name] for name in ARGUMENTS if name in values}
+
+
 def layout_arguments(spec) -> dict:
     """The layout's constructor arguments of `spec`, as the builders take them.
 

@@ -27,7 +27,7 @@ import keras
 
 from sshn_keras.losses.registration import MSE, Grad
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.graph import registration_parts
+from sshn_keras.registration.graph import registration_arguments, registration_parts
 from sshn_keras.tasks.registration import check_pair_shapes  # noqa: F401  (public here too)
 
 
@@ -109,13 +109,7 @@ def build_vxm_dense(
     [(None, 64, 64, 1), (None, 32, 32, 2)]
     """
     phi = validate_phi(phi)
-    spec, task = registration_parts(
-        input_shape, inshape=inshape, src_feats=src_feats, trg_feats=trg_feats, architecture=architecture,
-        int_steps=int_steps, int_downsize=int_downsize, fill_value=fill_value, flow_init_stddev=flow_init_stddev,
-        bidir=bidir, use_probs=use_probs, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
-        unet_feat_mult=unet_feat_mult, nb_unet_conv_per_level=nb_unet_conv_per_level, filters=filters,
-        num_stages=num_stages, convs_per_stage=convs_per_stage, kernel_size=kernel_size, negative_slope=negative_slope,
-    )
+    spec, task = registration_parts(**registration_arguments(locals()))
     return spec.build_fixed(phi, task, name=name or f"vxm_dense_phi{phi:g}")
 
 

@@ -26,7 +26,7 @@ import keras
 from sshn_keras.architectures import UNetSpec, VxmDenseSpec
 from sshn_keras.models.phi_model import PhiModel
 from sshn_keras.models.unet_arguments import FiLMOptions, SSHNOptions, UNetArguments
-from sshn_keras.registration.graph import layout_arguments, registration_parts
+from sshn_keras.registration.graph import layout_arguments, registration_arguments, registration_parts
 from sshn_keras.tasks import RegistrationTask
 
 INPUT_NAMES = ("moving", "fixed")
@@ -134,14 +134,7 @@ class PhiVxmDense(UNetArguments, PhiModel):
         **kwargs,
     ):
         kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by earlier versions
-        spec, task = registration_parts(
-            input_shape, inshape=inshape, src_feats=src_feats, trg_feats=trg_feats, architecture=architecture,
-            int_steps=int_steps, int_downsize=int_downsize, fill_value=fill_value, flow_init_stddev=flow_init_stddev,
-            bidir=bidir, use_probs=use_probs, unet_half_res=unet_half_res, nb_unet_features=nb_unet_features, nb_unet_levels=nb_unet_levels,
-            unet_feat_mult=unet_feat_mult, nb_unet_conv_per_level=nb_unet_conv_per_level, filters=filters,
-            num_stages=num_stages, convs_per_stage=convs_per_stage, kernel_size=kernel_size,
-            negative_slope=negative_slope,
-        )
+        spec, task = registration_parts(**registration_arguments(locals()))
         super().__init__(
             spec, self.method_name, task, method_options, prior=prior, inference_phi=inference_phi, seed=seed, **kwargs
         )
