@@ -5,11 +5,11 @@ from _cells import DATA_CHOICE, PHANTOM_NOTE, SETUP, code, md
 NB02 = [
     md(
         """
-# 02 - VoxelMorph-style registration with a Scale-Space HyperNetwork
+# 02 - VoxelMorph registration with a Scale-Space HyperNetwork
 
-Unsupervised deformable registration: a U-Net looks at a *moving* and a *fixed* brain slice and predicts a displacement field (in voxels, channel k moving axis k, `ij` indexing); a spatial transformer warps the moving image with it. Training minimises `MSE(moved, fixed) + lambda * Grad(flow)` (smoothness), exactly VoxelMorph's `VxmDense` recipe: inputs `[moving, fixed]`, outputs `[moved, flow]`, data as `([moving, fixed], [fixed, zeros])`.
+Unsupervised deformable registration: VoxelMorph's `VxmDense` U-Net looks at a *moving* and a *fixed* brain slice and predicts a velocity field, integrated by scaling and squaring into a diffeomorphic displacement (in voxels, channel k moving axis k, `ij` indexing); a spatial transformer warps the moving image with it. Training minimises `MSE(moved, fixed) + lambda * Grad(flow)` (smoothness), exactly VoxelMorph's recipe: inputs `[moving, fixed]`, outputs `[moved, flow]`, data as `([moving, fixed], [fixed, zeros])`.
 
-With an SSHN, the U-Net's rescaling factor `phi` is an input, so one trained registration model gives the whole accuracy-versus-cost family. We train it, warp images and label maps, look at flow fields and deformation grids, and plot the Dice of warped labels against `phi` and GFLOPs.
+The code is VoxelMorph's: `import sshn_keras.vxm as vxm` stands where `import voxelmorph as vxm` would, and `vxm.networks`, `vxm.losses`, `vxm.layers` and `vxm.generators` take VoxelMorph's arguments. The one new thing is the network, `vxm.networks.SSHNVxmDense`: VoxelMorph's `VxmDense` (same constructor, same defaults) whose pooling is a resize by a factor `phi` that is an input, every kernel predicted from `phi` by a hypernetwork. One trained registration model gives the whole accuracy-versus-cost family. We train it, warp images and label maps, look at flow fields and deformation grids, and plot the Dice of warped labels against `phi` and GFLOPs.
 """
         + PHANTOM_NOTE
     ),
@@ -20,10 +20,11 @@ FAST = os.environ.get("SSHN_TUTORIAL_FAST", "0") == "1"
 DATA_DIR = os.environ.get("SSHN_OASIS_DIR", "data/oasis")   # where the OASIS 2D release is, if you have it
 LABELS = "seg4"
 NUM_SUBJECTS = 100                    # simulated subjects (brain phantom only)
-FILTERS = 8                           # features per convolution (the paper: 32; more is slower on CPU)
-STEPS_PER_EPOCH, EPOCHS = (100, 10) if FAST else (100, 20)   # batches of 8 random pairs
+NB_FEATURES = [[8, 16, 16, 16], [16, 16, 16, 16, 16, 8, 8]]   # VoxelMorph's U-Net at half its default width (None: the default, slower on CPU)
+INT_STEPS, INT_DOWNSIZE = 7, 2        # VoxelMorph's defaults: diffeomorphic, integrated at half resolution
+STEPS_PER_EPOCH, EPOCHS = (100, 7) if FAST else (100, 20)    # batches of 8 random pairs
 PATIENCE = 4 if FAST else 6
-LAMBDA = 0.07                         # weight of the smoothness loss (VoxelMorph's default for MSE is 0.01; 0.07 folds less)
+LAMBDA = 0.05                         # weight of the smoothness loss (VoxelMorph's default for MSE is 0.01)
 OUT = "tutorial02_output"
 """
         + DATA_CHOICE,
@@ -34,13 +35,13 @@ OUT = "tutorial02_output"
         """
 ## 1. Data: pairs of subjects
 
-The same data as tutorial 01 (the OASIS download, or the brain phantom). Training draws random moving / fixed pairs from the training subjects (`scan_to_scan`, as VoxelMorph); validation and evaluation use fixed random pairs of validation and *test* subjects with their label maps (`subject_pairs`; `load_oasis_pairs` does the same from an OASIS folder).
+The same data as tutorial 01 (the OASIS download, or the brain phantom). Training draws random moving / fixed pairs from the training subjects (VoxelMorph's `vxm.generators.scan_to_scan`); validation and evaluation use fixed random pairs of validation and *test* subjects with their label maps (`subject_pairs`; `load_oasis_pairs` does the same from an OASIS folder).
 """
     ),
     code(
         """
 from sshn_keras.data import load_brain_phantom, load_oasis
-from sshn_keras.registration import scan_to_scan, subject_pairs
+from sshn_keras.registration import subject_pairs
 
 if USE_OASIS:
     train, val, test = (load_oasis(DATA_DIR, split=s, labels=LABELS, progress=False) for s in ("train", "val", "test"))
@@ -64,25 +65,28 @@ fig.suptitle(f"A test pair ({DATA_NAME})"); plt.show()
         """
 ## 2. Build and train the SSHN registration network
 
-`SSHNVxmDense` has VoxelMorph's interface; `compile_registration` sets the losses `[MSE(), Grad("l2")]` with `loss_weights=[1, lambda]`, here with Adam, `global_clipnorm=1.0` and a cosine-decaying learning rate. The generator yields `((moving, fixed), (fixed, zeros))`, the zeros being the (ignored) target of the smoothness loss. Each step draws one `phi` from `Uniform(0, 0.5)`; given `validation_data`, `fit` validates at a grid of `phi` and reports their mean as `val_loss`, which early stopping watches.
+As in VoxelMorph's `train.py`: the network from `inshape` and `nb_unet_features` (`int_steps=7`, `int_downsize=2`), the losses `[vxm.losses.MSE().loss, vxm.losses.Grad("l2", loss_mult=int_downsize).loss]` with `loss_weights=[1, lambda]`, here with Adam, `global_clipnorm=1.0` and a cosine-decaying learning rate. `vxm.generators.scan_to_scan` yields `([moving, fixed], [fixed, zeros])`, the zeros being the (ignored) target of the smoothness loss. Each step draws one `phi` from `Uniform(0, 0.5)`; given `validation_data`, `fit` validates at a grid of `phi` and reports their mean as `val_loss`, which early stopping watches. (`vxm.networks.build_vxm_dense(..., phi=...)`, `StochasticVxmDense` and `FiLMVxmDense` take the same arguments: the Fixed network at one `phi` and the two baselines.)
 """
     ),
     code(
         """
-from sshn_keras.registration import SSHNVxmDense, compile_registration
+import sshn_keras.vxm as vxm   # VoxelMorph's API (`import voxelmorph as vxm`)
 
-model = SSHNVxmDense(input_shape=train.image_shape, filters=FILTERS)
+inshape = train.image_shape[:-1]
+model = vxm.networks.SSHNVxmDense(inshape=inshape, nb_unet_features=NB_FEATURES, int_steps=INT_STEPS, int_downsize=INT_DOWNSIZE)
+losses = [vxm.losses.MSE().loss, vxm.losses.Grad("l2", loss_mult=INT_DOWNSIZE).loss]
 schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=STEPS_PER_EPOCH * EPOCHS, alpha=0.1)
-compile_registration(model, optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), lambda_weight=LAMBDA)
+model.compile(optimizer=keras.optimizers.Adam(schedule, global_clipnorm=1.0), loss=losses, loss_weights=[1, LAMBDA])
 zeros = np.zeros(val_pairs.moving.shape[:-1] + (2,), "float32")
 stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
 start, cpu = time.time(), time.process_time()
 report = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: print(
     f"epoch {epoch + 1:2d}: loss {logs['loss']:.5f} | validation loss, mean over phi: {logs['val_loss']:.5f}"))
-history = model.fit(scan_to_scan(train.images, batch_size=8, seed=0), steps_per_epoch=STEPS_PER_EPOCH, epochs=EPOCHS,
+generator = vxm.generators.scan_to_scan(list(train.images), batch_size=8, add_feat_axis=False)   # images already have their channel
+history = model.fit(generator, steps_per_epoch=STEPS_PER_EPOCH, epochs=EPOCHS,
                     validation_data=((val_pairs.moving, val_pairs.fixed), (val_pairs.fixed, zeros)), callbacks=[report, stop], verbose=0)
 train_seconds = time.time() - start
-print(f"trained in {train_seconds:.0f} s ({time.process_time() - cpu:.0f} s of CPU time)")
+print(f"trained in {train_seconds:.0f} s ({time.process_time() - cpu:.0f} s of CPU time); history keys {sorted(history.history)}")
 plt.figure(figsize=(5, 3)); plt.plot(history.history["loss"], label="train"); plt.plot(history.history["val_loss"], label="validation (mean over phi)")
 plt.xlabel("epoch"); plt.ylabel("MSE + lambda Grad"); plt.legend(); plt.title(f"Training ({DATA_NAME})", fontsize=9); plt.show()
 """
@@ -91,13 +95,13 @@ plt.xlabel("epoch"); plt.ylabel("MSE + lambda Grad"); plt.legend(); plt.title(f"
         """
 ## 3. Moved images, flow fields and deformation grids
 
-`register` returns the displacement field `u`: the moved image at pixel `x` is the moving image at `x + u(x)` (a pull). The **arrows** go from `x` to `x + u(x)`, drawn longer than life (the title gives the factor) so that a few pixels of displacement are visible; on an image axis the row axis points down, and `quiver` with `angles="xy", scale_units="xy"` keeps that orientation. The **deformation grid** is a regular grid of the moving image as it appears after warping (the grid lines pulled through the same transform): where it bends, the moving image was stretched or squeezed.
+`register` returns the displacement field `u` (the integrated velocity, at full resolution): the moved image at pixel `x` is the moving image at `x + u(x)` (a pull), which `vxm.layers.SpatialTransformer` computes. The **arrows** go from `x` to `x + u(x)`, drawn longer than life (the title gives the factor) so that a few pixels of displacement are visible; on an image axis the row axis points down, and `quiver` with `angles="xy", scale_units="xy"` keeps that orientation. The **deformation grid** is a regular grid of the moving image as it appears after warping (the grid lines pulled through the same transform): where it bends, the moving image was stretched or squeezed.
 """
     ),
     code(
         """
-from sshn_keras.layers import SpatialTransformer
 from sshn_keras.registration.jacobian import nonpositive_jacobian_fraction
+warp = vxm.layers.SpatialTransformer(interp_method="linear")
 i, step, gain = 0, 8, 2
 mov, fix = pairs.moving[i:i + 1], pairs.fixed[i:i + 1]
 rows_, cols_ = mov.shape[1:3]
@@ -105,8 +109,8 @@ lines = np.zeros(mov.shape, "float32"); lines[:, 4::step] = 1; lines[:, :, 4::st
 fig, axes = plt.subplots(3, 4, figsize=(14, 11))
 for row, phi in enumerate((0.1, 0.25, 0.5)):
     disp = model.register(mov, fix, phi=phi)
-    moved = SpatialTransformer()([mov, disp]).numpy()
-    warped_lines = SpatialTransformer()([lines, disp]).numpy()
+    moved = np.asarray(warp([mov, disp]))
+    warped_lines = np.asarray(warp([lines, disp]))
     axes[row, 0].imshow(moved[0, ..., 0], cmap="gray"); axes[row, 0].set_title(f"moved, phi = {phi}")
     axes[row, 1].imshow(np.abs(moved - fix)[0, ..., 0], cmap="magma", vmin=0, vmax=0.5)
     axes[row, 1].set_title(f"|moved - fixed| (before: {np.abs(mov - fix).mean():.3f}, after: {np.abs(moved - fix).mean():.3f})", fontsize=9)

@@ -45,10 +45,34 @@ def head_gain(x, kernel_size: int, stddev: float) -> float:
     return float(stddev) ** 2 * fan_in
 
 
-def plain_conv_factory(rank: int, negative_slope: float, head_init_stddev: float | None = None) -> Callable:
-    """`conv(x, filters, kernel_size, name)` with ordinary `ConvND` layers (Fixed, Stochastic), He-initialised."""
+def init_gain(negative_slope: float, kernel_initializer: str | None = None) -> float:
+    """Variance gain (`Var = gain / fan_in`) of an architecture's kernels: what predicted kernels start at.
+
+    `kernel_initializer=None`: He for the LeakyReLU (`he_gain`);
+    `"he_normal"` (VoxelMorph's): 2.
+    """
+    if kernel_initializer is None:
+        return he_gain(negative_slope)
+    if kernel_initializer == "he_normal":
+        return 2.0
+    raise ValueError(f"`kernel_initializer` must be None or 'he_normal'. Received kernel_initializer={kernel_initializer!r}")
+
+
+def plain_conv_factory(
+    rank: int, negative_slope: float, head_init_stddev: float | None = None, kernel_initializer: str | None = None
+) -> Callable:
+    """`conv(x, filters, kernel_size, name)` with ordinary `ConvND` layers (Fixed, Stochastic).
+
+    Kernels are He-initialised for the LeakyReLU (`kernel_initializer=None`,
+    the SSHN U-Net's), or with Keras' `"he_normal"` (VoxelMorph's); the head
+    with `RandomNormal(head_init_stddev)` when given.
+    """
     conv_layer = keras.layers.Conv2D if rank == 2 else keras.layers.Conv3D
-    init = keras.initializers.VarianceScaling(he_gain(negative_slope), "fan_in", "untruncated_normal")
+    init_gain(negative_slope, kernel_initializer)  # checks the name
+    if kernel_initializer is None:
+        init = keras.initializers.VarianceScaling(he_gain(negative_slope), "fan_in", "untruncated_normal")
+    else:
+        init = kernel_initializer
 
     def conv(x, f, k, name):
         kernel_init = init

@@ -32,6 +32,7 @@ class ArchitectureSpec(NamedConfig):
 
     name = ""
     default_task_name = "segmentation"
+    kernel_initializer = None  # None: He for the LeakyReLU; "he_normal": Keras' (VoxelMorph's)
 
     # -- to implement (fields or properties: `input_shape`, `num_stages`, `negative_slope`) --------
     def build(self, x, out_channels: int, conv: Callable, downsample: Callable, upsample: Callable = resize_to_skip):
@@ -71,7 +72,7 @@ class ArchitectureSpec(NamedConfig):
         task = self.default_task() if task is None else get_task(task)
         task.check(self.input_shape)
         inputs = task.inputs(self.input_shape)
-        conv = plain_conv_factory(self.ndims, self.negative_slope, task.head_init_stddev)
+        conv = plain_conv_factory(self.ndims, self.negative_slope, task.head_init_stddev, self.kernel_initializer)
         head = self.build(task.backbone_input(inputs), task.out_channels(self.ndims), conv, constant_downsample(phi))
         return task.fixed_model(inputs, task.outputs(inputs, head), name or f"{self.name}_phi{phi:g}")
 

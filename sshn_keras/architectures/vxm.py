@@ -200,6 +200,7 @@ class VxmDenseSpec(ArchitectureSpec):
     name = "vxm_dense"
     default_task_name = "registration"
     negative_slope = 0.2  # VoxelMorph's LeakyReLU
+    kernel_initializer = "he_normal"  # VoxelMorph's convolutions
 
     def __post_init__(self):
         inshape = self.inshape

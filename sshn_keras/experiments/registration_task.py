@@ -1,5 +1,13 @@
 """The registration task of experiments: a VxmDense per job, trained on random scan pairs, swept for label Dice.
 
+Every method of `sshn_keras.models.METHODS` trains on the layout the
+config's `task_options["architecture"]` names: `"unet"` (default; the
+config's `filters`, `num_stages`, `convs_per_stage`) or `"vxm_dense"`
+(VoxelMorph's `VxmDense` U-Net, widths `task_options["nb_unet_features"]`,
+VoxelMorph's defaults when None). Fixed jobs are the layout's Fixed network
+at their phi (`build_vxm_dense`), the others the phi-conditioned network
+of their method's strategy.
+
 Protocol (VoxelMorph's, shortened): the dataset's training images give
 random moving / fixed pairs (`scan_to_scan`, seeded by the job's seed); the
 loss is `MSE + lambda * Grad("l2")` (`compile_registration`); each model
@@ -24,18 +32,22 @@ import tensorflow as tf
 from sshn_keras.atomic import atomic_write_text
 from sshn_keras.data.registry import DATASETS
 from sshn_keras.models.methods import METHODS
+from sshn_keras.models.phi_model import PhiModel
 from sshn_keras.registration import (
     REGISTRATION_METHODS,
-    build_vxm_dense,
     compile_registration,
     scan_to_scan,
     subject_pairs,
     sweep_registration_fixed,
     sweep_registration_phi,
 )
+from sshn_keras.registration.graph import registration_parts
 from sshn_keras.sweep import phi_grid
 
-OPTIONS = {"steps_per_epoch": 100, "lambda_weight": 0.01, "int_steps": 0, "test_pairs": 32}
+# `architecture`: "unet" (the config's filters, num_stages, convs_per_stage) or "vxm_dense" (VoxelMorph's
+# VxmDense U-Net, widths `nb_unet_features`, None: VoxelMorph's defaults).
+OPTIONS = {"steps_per_epoch": 100, "lambda_weight": 0.01, "int_steps": 0, "test_pairs": 32, "architecture": "unet",
+           "nb_unet_features": None, "int_downsize": 2}
 EVAL_BATCH_SIZE = 8
 
 
@@ -56,20 +68,49 @@ def load(config) -> dict:
 
 
 def architecture(config, input_shape) -> dict:
-    """The `build_vxm_dense` arguments of the config's jobs."""
-    return dict(input_shape=tuple(input_shape), filters=config.filters, num_stages=config.num_stages,
-                convs_per_stage=config.convs_per_stage, int_steps=option(config, "int_steps"))
+    """The `build_vxm_dense` arguments of the config's jobs, on the layout its `architecture` option names.
+
+    Raises:
+        ValueError: for an unknown layout, or `nb_unet_features` with the U-Net layout.
+    """
+    layout = option(config, "architecture")
+    common = dict(input_shape=tuple(input_shape), int_steps=option(config, "int_steps"),
+                  int_downsize=option(config, "int_downsize"))
+    if layout == "unet":
+        if option(config, "nb_unet_features") is not None:
+            raise ValueError("`nb_unet_features` is VoxelMorph's layout's: set task_options['architecture'] = "
+                             f"'vxm_dense'. Received nb_unet_features={option(config, 'nb_unet_features')!r}")
+        return dict(common, filters=config.filters, num_stages=config.num_stages, convs_per_stage=config.convs_per_stage)
+    if layout != "vxm_dense":
+        raise ValueError(f"task_options['architecture'] must be 'unet' or 'vxm_dense'. Received {layout!r}")
+    return dict(common, architecture="vxm_dense", nb_unet_features=option(config, "nb_unet_features"))
 
 
 def build(config, job, data: dict) -> keras.Model:
-    """A Fixed `build_vxm_dense` at the job's phi, or the phi-conditioned VxmDense of its method."""
+    """The job's network, from its method in `METHODS` on the config's layout.
+
+    A method that is not phi-conditioned (Fixed) gives the layout's Fixed
+    network at the job's phi; a phi-conditioned one the `PhiModel` of its
+    strategy (`SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense` for the
+    built-in methods).
+    """
     arch = architecture(config, data["train"].shape[1:])
-    if not METHODS.get(job.method).phi_conditioned:
-        return build_vxm_dense(**arch, phi=job.phi, name=f"{job.method}_phi{job.phi:g}")
-    if job.method not in REGISTRATION_METHODS:
-        raise ValueError(f"The registration task has networks for the methods {['fixed', *REGISTRATION_METHODS]}. "
+    spec, task = registration_parts(**arch)
+    method = METHODS.get(job.method)
+    if not method.phi_conditioned:
+        return spec.build_fixed(job.phi, task, name=f"{job.method}_phi{job.phi:g}")
+    if method.strategy is None:
+        raise ValueError(f"The registration task has networks for the methods {['fixed', *phi_strategy_methods()]}. "
                          f"Received method={job.method!r}")
-    return REGISTRATION_METHODS[job.method](**arch, seed=job.seed, prior=config.prior)
+    options = {"head_rank": config.head_rank} if config.head_rank is not None and "head_rank" in method.options else {}
+    if job.method in REGISTRATION_METHODS:
+        return REGISTRATION_METHODS[job.method](**arch, seed=job.seed, prior=config.prior, **options)
+    return PhiModel(spec, job.method, task, options, prior=config.prior, seed=job.seed, name=f"{job.method}_vxm_dense")
+
+
+def phi_strategy_methods() -> list:
+    """The phi-conditioned methods of `METHODS` with a strategy (those any architecture can be built with)."""
+    return [name for name in METHODS if METHODS[name].phi_conditioned and METHODS[name].strategy is not None]
 
 
 def training(config, job, data: dict) -> dict:

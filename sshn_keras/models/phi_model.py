@@ -154,7 +154,8 @@ class PhiModel(KeepsInputDtypes, keras.Model):
         inputs = self.task.inputs(self.spec.input_shape)
         phi = keras.Input((1,), name="phi")
         conv = self.strategy.conv_factory(
-            phi, self.spec.ndims, self.spec.negative_slope, self.task.head_init_stddev, self.method_options
+            phi, self.spec.ndims, self.spec.negative_slope, self.task.head_init_stddev, self.method_options,
+            self.spec.kernel_initializer,
         )
         head = self.spec.build(
             self.task.backbone_input(inputs), self.task.out_channels(self.spec.ndims), conv, resize_downsample(phi)

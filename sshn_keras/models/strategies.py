@@ -3,9 +3,10 @@
 A strategy is what a method (`sshn_keras.models.METHODS`) contributes to a
 `PhiModel`, for any architecture and task:
 
-* `conv_factory(phi, rank, negative_slope, head_init_stddev, options)`:
-  the `conv(x, filters, kernel_size, name)` the architecture is laid out
-  with (it may add layers fed by the phi input);
+* `conv_factory(phi, rank, negative_slope, head_init_stddev, options,
+  kernel_initializer)`: the `conv(x, filters, kernel_size, name)` the
+  architecture is laid out with (it may add layers fed by the phi input;
+  `kernel_initializer` is the architecture's, see `ArchitectureSpec`);
 * `weights(network, phi, options)`: `{layer name: [kernel, bias]}` of the
   plain network at `phi` (the architecture's `build_fixed(phi)` has the
   same layer names), which `PhiModel.materialize` loads.
@@ -48,7 +49,8 @@ class Strategy:
             raise ValueError(f"{type(self).__name__} takes the options {sorted(self.options)}. Received {unknown}")
         return {**self.options, **options}
 
-    def conv_factory(self, phi, rank: int, negative_slope: float, head_init_stddev, options: dict):
+    def conv_factory(self, phi, rank: int, negative_slope: float, head_init_stddev, options: dict,
+                     kernel_initializer: str | None = None):
         raise NotImplementedError
 
     def weights(self, network, phi: float, options: dict) -> dict:
@@ -58,8 +60,8 @@ class Strategy:
 class StochasticStrategy(Strategy):
     """Ordinary convolutions whose weights serve every phi (the Stochastic baseline)."""
 
-    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options):
-        return plain_conv_factory(rank, negative_slope, head_init_stddev)
+    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options, kernel_initializer=None):
+        return plain_conv_factory(rank, negative_slope, head_init_stddev, kernel_initializer)
 
     def weights(self, network, phi, options):
         return {layer.name: layer.get_weights() for layer in network.layers if layer.weights}
@@ -87,13 +89,16 @@ class SSHNStrategy(Strategy):
             options["head_rank"] = check_int(options["head_rank"], "head_rank", 1)
         return options
 
-    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options):
+    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options, kernel_initializer=None):
         # float32 under any mixed-precision policy: the kernels are predicted in float32.
         embedding = HyperNetwork(
             options["hyper_units"], negative_slope, normalize=options["normalize_embedding"], dtype="float32",
             name="hypernetwork",
         )(phi)
-        return hyper_conv_factory(embedding, rank, negative_slope, head_init_stddev, head_rank=options["head_rank"])
+        return hyper_conv_factory(
+            embedding, rank, negative_slope, head_init_stddev, head_rank=options["head_rank"],
+            kernel_initializer=kernel_initializer,
+        )
 
     def weights(self, network, phi, options):
         embedding = _embedding(network, "hypernetwork", phi)
@@ -118,10 +123,10 @@ class FiLMStrategy(Strategy):
         options["film_units"] = check_ints(options["film_units"], "film_units", 1)
         return options
 
-    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options):
+    def conv_factory(self, phi, rank, negative_slope, head_init_stddev, options, kernel_initializer=None):
         # float32 under any mixed-precision policy, like SSHN's hypernetwork.
         embedding = HyperNetwork(options["film_units"], negative_slope, normalize=True, dtype="float32", name="film_mlp")(phi)
-        return film_conv_factory(embedding, rank, negative_slope, head_init_stddev)
+        return film_conv_factory(embedding, rank, negative_slope, head_init_stddev, kernel_initializer)
 
     def weights(self, network, phi, options):
         embedding = _embedding(network, "film_mlp", phi)

@@ -6,10 +6,11 @@ The functional ops live in `sshn_keras.ops` (`warp`, `integrate_velocity`,
 the layers built on them in `sshn_keras.layers` (`SpatialTransformer`,
 `VecInt`, `RescaleTransform`), the losses in `sshn_keras.losses.registration`.
 This package adds `deformations`, `batches` (`scan_to_scan`, VoxelMorph's
-generator), `graph` (the package's U-Net registration layout), `networks`
-(Fixed `build_vxm_dense`, `compile_registration`), `phi_networks`
-(`SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`; `phi_vxm_dense` on
-VoxelMorph's layout), `pairs` (labelled evaluation pairs), `evaluate` (Dice / folding / GFLOPs sweeps over phi), `export`
+generator), `graph` (which layout a network's arguments choose: VoxelMorph's
+`VxmDense` U-Net by default, or the package's U-Net), `networks` (Fixed
+`build_vxm_dense`, `compile_registration`), `phi_networks` (`SSHNVxmDense`,
+`StochasticVxmDense`, `FiLMVxmDense`, with VoxelMorph's constructor;
+`phi_vxm_dense` for any method), `pairs` (labelled evaluation pairs), `evaluate` (Dice / folding / GFLOPs sweeps over phi), `export`
 (SavedModel), and `vxm_dense` (VoxelMorph's own `VxmDense`, loading its
 `.h5` weights through `vxm_weights`) on the shared `registration_model`
 base. `sshn_keras.vxm` mirrors VoxelMorph's namespaces on top of these.

@@ -24,10 +24,12 @@ from typing import Sequence
 
 import numpy as np
 
+from sshn_keras.architectures import UNetSpec, VxmDenseSpec
 from sshn_keras.flops import resize_flops, unet_flops
 from sshn_keras.ops.dice import label_map_dice
 from sshn_keras.priors import validate_phi
 from sshn_keras.ops.jacobian import nonpositive_jacobian_fraction
+from sshn_keras.registration.graph import VXM_ARGUMENTS
 from sshn_keras.registration.networks import displacement_model
 from sshn_keras.registration.pairs import RegistrationPairs
 from sshn_keras.registration.phi_networks import is_phi_registration_model
@@ -35,6 +37,7 @@ from sshn_keras.ops.resize import zoomed_size
 from sshn_keras.ops.tensors import to_numpy
 from sshn_keras.ops.warp import warp
 from sshn_keras.progress import progress_bar
+from sshn_keras.tasks import RegistrationTask
 
 
 def warp_flops(spatial: Sequence[int], channels: int) -> int:
@@ -52,14 +55,20 @@ def registration_flops(
     kernel_size: int = 3,
     int_steps: int = 0,
     int_downsize: int = 2,
-    **unused,
+    **layout,
 ) -> dict:
     """FLOPs of one registration (one moving / fixed pair) at `phi`.
 
     Args:
         input_shape: one image, `(H, W, C)` or `(D, H, W, C)`, known sizes.
         phi, filters, num_stages, convs_per_stage, kernel_size, int_steps,
-            int_downsize: the network (as `build_vxm_dense` takes them).
+            int_downsize: the network on the U-Net layout (as
+            `build_vxm_dense` takes them).
+        **layout: VoxelMorph's layout instead (`architecture="vxm_dense"` or
+            any of `nb_unet_features`, `nb_unet_levels`, `unet_feat_mult`,
+            `nb_unet_conv_per_level`): counted on its Fixed network
+            (`VxmDenseSpec.flops`); other keys (`inshape`, `src_feats`,
+            `fill_value`, ...) are ignored.
 
     Returns:
         `{"unet": ..., "warp": ..., "integration": ..., "total": ...}` (ints).
@@ -72,7 +81,12 @@ def registration_flops(
     phi = validate_phi(phi)
     *spatial, channels = (int(n) for n in input_shape)
     d = len(spatial)
-    unet = unet_flops((*spatial, 2 * channels), d, phi, filters, num_stages, convs_per_stage, kernel_size)["total"]
+    vxm = {k: layout[k] for k in VXM_ARGUMENTS if layout.get(k) is not None}
+    if vxm or layout.get("architecture") == "vxm_dense":
+        spec = VxmDenseSpec(inshape=tuple(spatial), src_feats=channels, **vxm)
+        unet = spec.flops(phi, RegistrationTask(int_steps, int_downsize))["total"]
+    else:
+        unet = unet_flops((*spatial, 2 * channels), d, phi, filters, num_stages, convs_per_stage, kernel_size)["total"]
     return _with_tail(unet, spatial, channels, int_steps, int_downsize)
 
 
@@ -160,7 +174,7 @@ def evaluate_registration(
     phi_model = is_phi_registration_model(model)
     if not phi_model and phi is not None:
         raise ValueError(f"{model.name!r} is a Fixed network (phi built in); do not pass `phi`.")
-    by_spec = phi_model and arch is None and not hasattr(model, "registration_arguments")  # e.g. `phi_vxm_dense`
+    by_spec = phi_model and arch is None and not isinstance(model.spec, UNetSpec)  # VoxelMorph's layout: count its spec
     if by_spec:
         arch = {}
     elif arch is None:

@@ -1,4 +1,4 @@
-"""The Fixed VoxelMorph-style registration network, and what every registration network shares.
+"""The Fixed registration network, and what every registration network shares.
 
 Every registration model of the package (`build_vxm_dense` here; SSHN,
 Stochastic and FiLM in `phi_networks`) has VoxelMorph's `VxmDense`
@@ -10,17 +10,15 @@ as VoxelMorph's `train.py`:
     model.fit(scan_to_scan(images), steps_per_epoch=...)   # ((moving, fixed), (fixed, zeros))
 
 (`compile_registration` does the compile.) `flow` is a voxel displacement
-field `(batch, *spatial, ndims)` in `ij` order; with `int_steps > 0` it is,
-as in VoxelMorph, the stationary velocity before integration (at
-`1 / int_downsize` resolution), and `displacement_model` /
-`PhiVxmDense.register` give the integrated displacement.
+field `(batch, *spatial, ndims)` in `ij` order; with `int_steps > 0` (the
+default, VoxelMorph's 7 steps at half resolution) it is, as in VoxelMorph,
+the stationary velocity before integration (at `1 / int_downsize`
+resolution), and `displacement_model` / `register` give the integrated
+displacement.
 
-Integration default: `int_steps=0` (the U-Net predicts the displacement
-directly, no scaling and squaring), where VoxelMorph defaults to 7 steps at
-half resolution. Plain displacements keep the comparison between methods
-about the U-Net (whose cost is what phi changes) and make the flow output
-the field that warps; pass `int_steps=7, int_downsize=2` for VoxelMorph's
-diffeomorphic setting.
+The layout is VoxelMorph's `VxmDense` U-Net by default, or the package's
+U-Net with its arguments (`filters`, `num_stages`, ...); see
+`sshn_keras.registration.graph`.
 """
 
 from __future__ import annotations
@@ -29,48 +27,70 @@ import keras
 
 from sshn_keras.losses.registration import MSE, Grad
 from sshn_keras.priors import validate_phi
-from sshn_keras.registration.graph import registration_parts, voxelmorph_input_shape
+from sshn_keras.registration.graph import registration_arguments, registration_parts
 from sshn_keras.tasks.registration import check_pair_shapes  # noqa: F401  (public here too)
 
 
 def build_vxm_dense(
-    input_shape=(None, None, 1),
+    input_shape=None,
     phi: float = 0.5,
-    filters=32,
-    num_stages: int = 5,
-    convs_per_stage: int = 2,
-    kernel_size: int = 3,
-    negative_slope: float = 0.2,
-    int_steps: int = 0,
+    *,
+    inshape=None,
+    nb_unet_features=None,
+    nb_unet_levels: int | None = None,
+    unet_feat_mult: float | None = None,
+    nb_unet_conv_per_level: int | None = None,
+    int_steps: int = 7,
     int_downsize: int = 2,
+    bidir: bool = False,
+    use_probs: bool = False,
+    src_feats: int | None = None,
+    trg_feats: int | None = None,
+    unet_half_res: bool = False,
     fill_value: float | None = None,
     flow_init_stddev: float = 1e-5,
+    architecture=None,
+    filters=None,
+    num_stages: int | None = None,
+    convs_per_stage: int | None = None,
+    kernel_size: int | None = None,
+    negative_slope: float | None = None,
     name: str | None = None,
-    inshape=None,
-    src_feats: int | None = None,
 ) -> keras.Model:
-    """The Fixed registration network: a `VxmDense` whose U-Net rescales by a constant phi.
+    """The Fixed registration network: VoxelMorph's `VxmDense` whose U-Net rescales by a constant phi.
 
     This is the Fixed baseline, and what the phi-conditioned models
-    materialise and export at a chosen phi.
+    (`SSHNVxmDense`, ...) materialise and export at a chosen phi. It takes
+    VoxelMorph's arguments and defaults; the U-Net is VoxelMorph's with
+    MaxPooling replaced by a bilinear resize by `phi` and nearest UpSampling
+    by a bilinear resize to the skip's size, its convolutions initialised as
+    VoxelMorph's (`he_normal`; the flow head `RandomNormal(0, 1e-5)`). At
+    phi = 0.5 on sizes divisible by `2**(levels - 1)` it has exactly
+    `VxmDense`'s layers and weight shapes. Given any of `filters`,
+    `num_stages`, `convs_per_stage`, `kernel_size`, `negative_slope`, it is
+    the package's U-Net layout instead (see `sshn_keras.registration.graph`).
 
     Args:
-        input_shape: shape of one image, `(H, W, C)` or `(D, H, W, C)`;
-            spatial sizes may be None. Moving and fixed share it.
-        phi: rescaling factor between encoder stages, in (0, 1].
-        filters, num_stages, convs_per_stage, kernel_size, negative_slope:
-            the U-Net (see `sshn_keras.models.build_unet`); it sees
-            `2 * C` input channels and predicts `ndims` flow channels.
-        int_steps: scaling-and-squaring steps (0: no integration, default).
+        input_shape: shape of one image, `(H, W, C)` or `(D, H, W, C)`
+            (spatial sizes may be None), or VoxelMorph's `inshape` and
+            `src_feats`. Moving and fixed share it.
+        phi: rescaling factor between encoder levels, in (0, 1].
+        inshape, nb_unet_features, nb_unet_levels, unet_feat_mult,
+            nb_unet_conv_per_level, src_feats, trg_feats: VoxelMorph's (see
+            `SSHNVxmDense`).
+        int_steps: scaling-and-squaring steps (default 7; 0: no integration).
         int_downsize: integrate at `1 / int_downsize` resolution when
-            `int_steps > 0` (VoxelMorph's `int_downsize`, default 2).
+            `int_steps > 0` (default 2).
+        bidir, use_probs, unet_half_res: accepted at their default (False) only.
         fill_value: value of the moved image outside the moving image
             (None: clamp at the edges, VoxelMorph's default).
         flow_init_stddev: standard deviation of the flow head's initial
             kernel (VoxelMorph: 1e-5).
+        architecture: the layout as a spec, its config dict, or
+            `"vxm_dense"` / `"unet"` (default: chosen by the arguments).
+        filters, num_stages, convs_per_stage, kernel_size, negative_slope:
+            the package's U-Net layout (see `UNetSpec`).
         name: model name (default `vxm_dense_phi{phi}`).
-        inshape, src_feats: VoxelMorph's spelling of the image shape,
-            `input_shape = (*inshape, src_feats)` (src_feats default 1).
 
     Returns:
         A functional `RegistrationModel`, inputs `[moving, fixed]`, outputs
@@ -82,16 +102,14 @@ def build_vxm_dense(
             (see `registration_parts`).
 
     Example:
-    >>> model = build_vxm_dense((64, 64, 1), phi=0.5, filters=8, num_stages=3)
+    >>> model = build_vxm_dense(inshape=(64, 64), phi=0.5)   # VoxelMorph's VxmDense(inshape=(64, 64)) layout
+    >>> model.count_params()
+    109170
     >>> [tuple(o.shape) for o in model.outputs]
-    [(None, 64, 64, 1), (None, 64, 64, 2)]
+    [(None, 64, 64, 1), (None, 32, 32, 2)]
     """
     phi = validate_phi(phi)
-    input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
-    spec, task = registration_parts(
-        input_shape, filters, num_stages, convs_per_stage, kernel_size, negative_slope, int_steps, int_downsize,
-        fill_value, flow_init_stddev,
-    )
+    spec, task = registration_parts(**registration_arguments(locals()))
     return spec.build_fixed(phi, task, name=name or f"vxm_dense_phi{phi:g}")
 
 

@@ -1,4 +1,4 @@
-"""Phi-conditioned registration networks: SSHN, Stochastic and FiLM, on two layouts.
+"""Phi-conditioned registration networks: SSHN, Stochastic and FiLM, on VoxelMorph's layout by default.
 
 All are `PhiModel`s with a `RegistrationTask`: one phi per training step
 drawn from the prior as a pure function of `(seed, optimizer step)`, an
@@ -7,23 +7,26 @@ inference-phi variable, `predict` / `evaluate(..., phi=...)`, `register`;
 (hypernetwork dropped) with equal predictions. Inputs, outputs, losses and
 integration are VoxelMorph's (see `sshn_keras.tasks.registration`).
 
-* `SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`: the package's
-  U-Net layout (`UNetSpec`, as `build_vxm_dense`), with its keyword
-  arguments and config keys.
-* `phi_vxm_dense(method, inshape, ...)`: VoxelMorph's own `VxmDense` layout
-  (`VxmDenseSpec`) with VoxelMorph's arguments and defaults (`int_steps=7`,
-  `int_downsize=2`); its Fixed network is
-  `VxmDenseSpec(...).build_fixed(phi, RegistrationTask(...))`.
+* `SSHNVxmDense`, `StochasticVxmDense`, `FiLMVxmDense`: VoxelMorph's
+  constructor arguments and defaults (`inshape`, `nb_unet_features`, ...,
+  `int_steps=7`, `int_downsize=2`) on VoxelMorph's `VxmDense` U-Net
+  (`VxmDenseSpec`), its MaxPooling and nearest UpSampling replaced by
+  `ResizeByFactor(phi)` and a resize to each skip's size; with the U-Net
+  arguments (`filters`, `num_stages`, ...) the package's U-Net layout
+  (`UNetSpec`), which is what models saved before had. Their Fixed
+  counterpart is `build_vxm_dense(..., phi=...)`.
+* `phi_vxm_dense(method, inshape, ...)`: any registered method on
+  VoxelMorph's layout, as a `PhiModel`.
 """
 
 from __future__ import annotations
 
 import keras
 
-from sshn_keras.architectures import VxmDenseSpec
+from sshn_keras.architectures import UNetSpec, VxmDenseSpec
 from sshn_keras.models.phi_model import PhiModel
 from sshn_keras.models.unet_arguments import FiLMOptions, SSHNOptions, UNetArguments
-from sshn_keras.registration.graph import registration_parts, voxelmorph_input_shape
+from sshn_keras.registration.graph import layout_arguments, registration_arguments, registration_parts
 from sshn_keras.tasks import RegistrationTask
 
 INPUT_NAMES = ("moving", "fixed")
@@ -36,27 +39,48 @@ def is_phi_registration_model(model) -> bool:
 
 
 class PhiVxmDense(UNetArguments, PhiModel):
-    """Base of the phi-conditioned registration networks on the U-Net layout (SSHN, Stochastic, FiLM).
+    """Base of the phi-conditioned registration networks (SSHN, Stochastic, FiLM), with VoxelMorph's arguments.
 
-    A `PhiModel(UNetSpec(...), method, RegistrationTask(...))` whose wrapped
+    A `PhiModel(spec, method, RegistrationTask(...))` whose wrapped
     functional network has inputs `moving`, `fixed`, `phi` and outputs
     `{moved, flow, displacement}`; calling the model on `[moving, fixed]`
     (or a dict with keys `moving`, `fixed` and optionally `phi`) returns
-    `[moved, flow]`.
+    `[moved, flow]`. The layout is VoxelMorph's `VxmDense` U-Net by default
+    (`VxmDenseSpec`: VoxelMorph's arguments and defaults, with MaxPooling
+    and nearest UpSampling replaced by `ResizeByFactor(phi)` and a bilinear
+    resize to each skip's size), or the package's U-Net (`UNetSpec`) when
+    any of `filters`, `num_stages`, `convs_per_stage`, `kernel_size`,
+    `negative_slope` is given (see `sshn_keras.registration.graph`).
 
     Args:
-        input_shape: shape of one image, `(H, W, C)` or `(D, H, W, C)`
-            (spatial sizes may be None).
+        inshape: spatial shape of the images, `(H, W)` or `(D, H, W)`
+            (None entries: any size). Default `(None, None)`.
+        nb_unet_features: U-Net widths, `[encoder, decoder]` lists or an
+            int with `nb_unet_levels` (None: VoxelMorph's
+            `[[16, 32, 32, 32], [32, 32, 32, 32, 32, 16, 16]]`).
+        nb_unet_levels, unet_feat_mult, nb_unet_conv_per_level: VoxelMorph's
+            (see `VxmDenseSpec`).
+        int_steps: scaling-and-squaring steps (default 7, VoxelMorph's; 0:
+            the flow is the displacement).
+        int_downsize: integrate at `1 / int_downsize` resolution (default 2).
+        bidir, use_probs, unet_half_res: VoxelMorph's options, accepted at
+            their default (False) only.
+        src_feats, trg_feats: channels of the moving and fixed images (equal).
+        input_shape: the image shape `(*spatial, C)` in one argument, instead
+            of `inshape` and `src_feats`.
+        fill_value: value of the moved image outside the moving image (None:
+            clamp at the edges, VoxelMorph's default).
+        flow_init_stddev: standard deviation of the flow head's initial
+            kernels (VoxelMorph's 1e-5).
+        architecture: the layout as a spec, its config dict, or `"vxm_dense"`
+            / `"unet"` (default: chosen by the arguments given).
         filters, num_stages, convs_per_stage, kernel_size, negative_slope:
-            the U-Net (see `build_vxm_dense`).
-        int_steps, int_downsize, fill_value, flow_init_stddev: see
-            `build_vxm_dense`.
+            the package's U-Net layout (see `UNetSpec`).
         prior: training prior over phi (default `U(0, 0.5)`).
         inference_phi: phi used at inference when none is given (default:
             the prior's mean).
         seed: seed of the per-step phi draws.
-        inshape, src_feats: VoxelMorph's spelling of the image shape,
-            `input_shape = (*inshape, src_feats)` (src_feats default 1).
+        validation_phis: see `PhiModel`.
         method_options: the method's options (the subclasses take them as
             keyword arguments).
 
@@ -64,9 +88,14 @@ class PhiVxmDense(UNetArguments, PhiModel):
         `[moving, fixed]`, each `(batch, *spatial, C)`.
 
     Output shape:
-        `[moved (batch, *spatial, C), flow (batch, *spatial', ndims)]`.
+        `[moved (batch, *spatial, C), flow (batch, *spatial', ndims)]`; the
+        flow is VoxelMorph's pre-integration field (at `1 / int_downsize`
+        resolution when integrated); `register` gives the displacement.
+        Every variant (Fixed, SSHN, Stochastic, FiLM) has these names, so
+        their history keys are the same: `loss`, `moved_loss`, `flow_loss`.
 
     Raises:
+        TypeError: for an argument of neither layout.
         ValueError: for invalid arguments (see `registration_parts`),
             moving and fixed of different shapes, or images of the wrong rank
             or channel count.
@@ -76,30 +105,36 @@ class PhiVxmDense(UNetArguments, PhiModel):
 
     def __init__(
         self,
-        input_shape=(None, None, 1),
-        filters=32,
-        num_stages: int = 5,
-        convs_per_stage: int = 2,
-        kernel_size: int = 3,
-        negative_slope: float = 0.2,
-        int_steps: int = 0,
+        inshape=None,
+        nb_unet_features=None,
+        nb_unet_levels: int | None = None,
+        unet_feat_mult: float | None = None,
+        nb_unet_conv_per_level: int | None = None,
+        int_steps: int = 7,
         int_downsize: int = 2,
+        bidir: bool = False,
+        use_probs: bool = False,
+        src_feats: int | None = None,
+        trg_feats: int | None = None,
+        unet_half_res: bool = False,
+        *,
+        input_shape=None,
         fill_value: float | None = None,
         flow_init_stddev: float = 1e-5,
+        architecture=None,
+        filters=None,
+        num_stages: int | None = None,
+        convs_per_stage: int | None = None,
+        kernel_size: int | None = None,
+        negative_slope: float | None = None,
         prior=None,
         inference_phi: float | None = None,
         seed: int = 0,
-        inshape=None,
-        src_feats: int | None = None,
         method_options: dict | None = None,
         **kwargs,
     ):
         kwargs.pop("num_classes", None)  # always ndims; accepted for configs written by earlier versions
-        input_shape = voxelmorph_input_shape(None if inshape is not None else input_shape, inshape, src_feats)
-        spec, task = registration_parts(
-            input_shape, filters, num_stages, convs_per_stage, kernel_size, negative_slope, int_steps, int_downsize,
-            fill_value, flow_init_stddev,
-        )
+        spec, task = registration_parts(**registration_arguments(locals()))
         super().__init__(
             spec, self.method_name, task, method_options, prior=prior, inference_phi=inference_phi, seed=seed, **kwargs
         )
@@ -120,9 +155,14 @@ class PhiVxmDense(UNetArguments, PhiModel):
     def flow_init_stddev(self) -> float:
         return self.task.flow_init_stddev
 
+    @property
+    def inshape(self) -> tuple:
+        """Spatial shape of the images (VoxelMorph's `inshape`)."""
+        return tuple(self.image_shape[:-1])
+
     def registration_arguments(self) -> dict:
-        """The arguments of `build_vxm_dense` that rebuild this network's architecture."""
-        return {"input_shape": self.image_shape, **self.unet_config(), **self.task_config()}
+        """The arguments of `build_vxm_dense` that rebuild this network's architecture (without phi)."""
+        return {**layout_arguments(self.spec), **self.task_config()}
 
     def task_config(self) -> dict:
         """`int_steps`, `int_downsize`, `fill_value`, `flow_init_stddev`."""
@@ -131,7 +171,13 @@ class PhiVxmDense(UNetArguments, PhiModel):
         return config
 
     def architecture(self) -> dict:
-        """The U-Net's arguments as `build_unet` / `unet_flops` take them (`2 * C` inputs, `ndims` outputs)."""
+        """The U-Net's arguments as `build_unet` / `unet_flops` take them (U-Net layout only).
+
+        Raises:
+            TypeError: on VoxelMorph's layout (its cost: `model.flops(phi)`).
+        """
+        if not isinstance(self.spec, UNetSpec):
+            raise TypeError(f"{self.name!r} has VoxelMorph's layout, not the U-Net's; use `model.spec` / `model.flops(phi)`.")
         return {
             "input_shape": (*self.image_shape[:-1], 2 * int(self.image_shape[-1])),
             "num_classes": self.ndims,
@@ -141,8 +187,7 @@ class PhiVxmDense(UNetArguments, PhiModel):
     def get_config(self):
         config = keras.Model.get_config(self)
         config.update(
-            {"input_shape": list(self.image_shape), **self.unet_config(), **self.phi_config(), **self.task_config(),
-             **self.method_config()}
+            {**layout_arguments(self.spec), **self.phi_config(), **self.task_config(), **self.method_config()}
         )
         return config
 
@@ -161,7 +206,9 @@ class SSHNVxmDense(SSHNOptions, PhiVxmDense):
         Other arguments: see `PhiVxmDense`.
 
     Example:
-    >>> model = SSHNVxmDense(input_shape=(64, 64, 1), filters=8, num_stages=3)
+    >>> model = SSHNVxmDense(inshape=(64, 64), nb_unet_features=[[4, 8], [8, 8, 4]])   # VoxelMorph's arguments
+    >>> model.materialize(0.5).count_params()
+    2626
     >>> compile_registration(model, lambda_weight=0.01)                       # doctest: +SKIP
     >>> model.fit(scan_to_scan(images, batch_size=8), steps_per_epoch=100)   # doctest: +SKIP
     >>> moved, flow = model.predict([moving, fixed], phi=0.25)               # doctest: +SKIP

@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from sshn_keras.data import DATASETS
-from sshn_keras.experiments import ExperimentConfig, run_experiment
+from sshn_keras.experiments import EXPERIMENT_TASKS, ExperimentConfig, run_experiment
 from sshn_keras.experiments.tables import method_order
 from sshn_keras.models import METHODS, Method, StochasticUNet
 from sshn_keras.plots import method_style
+from sshn_keras.registration import VxmDense
 from sshn_keras.registry import Registry
 
 
@@ -164,6 +165,30 @@ def test_registration_task_runs_a_toy_dataset_through_the_runner(tmp_path, toy_e
     with pytest.raises(ValueError, match="registration task has networks for the methods"):
         run_experiment(ExperimentConfig.from_dict({**config.to_dict(), "seeds": {"toy": [0]}, "fixed_grid": []}),
                        str(tmp_path / "toy"), verbose=0)
+
+
+@pytest.mark.slow
+def test_registration_runner_trains_every_method_on_voxelmorphs_layout(tmp_path, toy_entries):
+    features = [[2, 4], [4, 4, 2]]
+    options = {"steps_per_epoch": 1, "test_pairs": 2, "int_steps": 7, "architecture": "vxm_dense",
+               "nb_unet_features": features}
+    config = ExperimentConfig(dataset="toy_squares", task="registration", task_options=options, image_size=16,
+                              seeds={"sshn": [0], "stochastic": [0], "film": [0]}, fixed_grid=(0.5,), fixed_seeds={},
+                              batch_size=2, max_epochs=1, sweep=(0.5, 0.5, 0.25), num_images=10)
+    data = EXPERIMENT_TASKS.get("registration").load(config)
+    for job in config.jobs():  # each job's network is VoxelMorph's layout, Fixed included
+        model = EXPERIMENT_TASKS.get("registration").build(config, job, data)
+        plain = model.materialize(0.5) if job.phi is None else model
+        assert [layer.name for layer in plain.layers if layer.weights][:2] == ["enc_conv_0_0", "enc_conv_1_0"]
+        assert plain.count_params() == VxmDense(inshape=(16, 16), nb_unet_features=features).count_params()
+    results = run_experiment(config, str(tmp_path / "vxm"), verbose=0)
+    assert sorted(results["jobs"]) == ["film_seed0", "fixed_phi0.50_seed0", "sshn_seed0", "stochastic_seed0"]
+    gflops = {key: job["rows"][-1]["gflops"] for key, job in results["jobs"].items()}
+    assert len(set(gflops.values())) == 1  # every method counted on the same network at phi 0.5
+    with pytest.raises(ValueError, match="nb_unet_features"):
+        EXPERIMENT_TASKS.get("registration").build(
+            ExperimentConfig.from_dict({**config.to_dict(), "task_options": {**options, "architecture": "unet"}}),
+            config.jobs()[0], data)
 
 
 def test_tasks_are_checked_against_their_registry():

@@ -1,4 +1,4 @@
-"""VoxelMorph's losses (`NCC`, `MSE`, `Grad`, `Dice`) against VoxelMorph 0.2's values (tests/fixtures/vxm/losses.npz)."""
+"""VoxelMorph's losses (`NCC`, `MSE`, `Grad`, `Dice`, `TukeyBiweight`) against VoxelMorph 0.2's values (tests/fixtures/vxm/losses.npz)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from sshn_keras.losses import MSE, NCC, Dice, Grad
+from sshn_keras.losses import MSE, NCC, Dice, Grad, TukeyBiweight
 
 REF = np.load(Path(__file__).resolve().parents[1] / "fixtures" / "vxm" / "losses.npz")
 CASES = ["2d", "2d_2ch", "3d"]
@@ -23,6 +23,19 @@ def test_ncc_matches_voxelmorph(case, suffix, loss):
     assert per_image.shape == ref.shape and diff <= 1e-5
     # As a Keras loss: the batch mean of the same values.
     np.testing.assert_allclose(float(loss(y_true, y_pred)), ref.mean(), atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_tukey_biweight_matches_voxelmorph(case):
+    y_true, y_pred = REF[f"{case}_true"], REF[f"{case}_pred"]
+    loss = TukeyBiweight(c=0.2)  # |differences| up to 0.5: some voxels above the threshold, some below
+    value = float(loss.loss(y_true, y_pred))
+    print(f"TukeyBiweight {case}: {value:.7f} vs VoxelMorph {float(REF[f'{case}_tukey_c0.2']):.7f}")
+    np.testing.assert_allclose(value, REF[f"{case}_tukey_c0.2"], rtol=1e-5)
+    np.testing.assert_allclose(float(loss(y_true, y_pred)), value, rtol=1e-5)  # as a Keras loss: equal-size images
+    assert TukeyBiweight.from_config(loss.get_config()).c == 0.2
+    with pytest.raises(ValueError, match="`c` must be a positive"):
+        TukeyBiweight(c=0.0)
 
 
 @pytest.mark.parametrize("case", CASES)

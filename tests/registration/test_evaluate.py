@@ -20,7 +20,7 @@ from sshn_keras.registration import (
     warp_labels,
 )
 
-ARCH = dict(input_shape=(32, 32, 1), filters=4, num_stages=3)
+ARCH = dict(input_shape=(32, 32, 1), filters=4, num_stages=3, int_steps=0)  # the U-Net layout, flow = displacement
 
 
 @pytest.fixture

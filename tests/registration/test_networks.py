@@ -15,7 +15,7 @@ from sshn_keras.registration import (
     export_registration_saved_model,
 )
 
-ARCH = dict(input_shape=(32, 32, 1), filters=4, num_stages=3)
+ARCH = dict(input_shape=(32, 32, 1), filters=4, num_stages=3, int_steps=0)  # the U-Net layout, flow = displacement
 METHODS = sorted(REGISTRATION_METHODS)
 
 
@@ -41,7 +41,7 @@ def test_3d_and_integration_shapes():
     moved, velocity = model([moving, fixed])
     assert moved.shape == (2, 8, 8, 8, 2) and velocity.shape == (2, 4, 4, 4, 3)  # VoxelMorph: pre-integration flow
     assert model.register(moving, fixed, phi=0.3).shape == (2, 8, 8, 8, 3)
-    fixed_net = build_vxm_dense((8, 8, 8, 2), phi=0.5, filters=2, num_stages=2)
+    fixed_net = build_vxm_dense((8, 8, 8, 2), phi=0.5, filters=2, num_stages=2, int_steps=0)
     assert [tuple(o.shape) for o in fixed_net.outputs] == [(None, 8, 8, 8, 2), (None, 8, 8, 8, 3)]
 
 
@@ -49,7 +49,7 @@ def test_3d_and_integration_shapes():
 def test_materialized_network_predicts_the_same(method):
     # A large flow initialisation gives flows of a few voxels, so the warp is exercised.
     extra = {"int_steps": 2, "int_downsize": 2} if method == "sshn" else {}
-    model = REGISTRATION_METHODS[method](**ARCH, flow_init_stddev=0.5, **extra)
+    model = REGISTRATION_METHODS[method](**{**ARCH, **extra}, flow_init_stddev=0.5)
     if method == "film":  # FiLM starts as the identity: perturb it so the folding is tested
         for w in model.network.weights:
             if "gamma" in w.path or "beta" in w.path:
@@ -68,7 +68,7 @@ def test_materialized_network_predicts_the_same(method):
 
 
 def test_config_and_keras_file_round_trip(tmp_path):
-    model = SSHNVxmDense(**ARCH, prior=(0.1, 0.4), seed=3, int_steps=2, fill_value=0.0, flow_init_stddev=0.3)
+    model = SSHNVxmDense(**{**ARCH, "int_steps": 2}, prior=(0.1, 0.4), seed=3, fill_value=0.0, flow_init_stddev=0.3)
     compile_registration(model, lambda_weight=0.02)
     config = model.get_config()
     assert "num_classes" not in config and config["int_steps"] == 2 and config["fill_value"] == 0.0
@@ -82,7 +82,7 @@ def test_config_and_keras_file_round_trip(tmp_path):
     assert [type(loss).__name__ for loss in loaded.loss] == ["MSE", "Grad"]
     for a, b in zip(model.predict([moving, fixed], phi=0.2, verbose=0), loaded.predict([moving, fixed], phi=0.2, verbose=0)):
         np.testing.assert_allclose(b, a, atol=1e-6)
-    fixed_net = build_vxm_dense(**ARCH, phi=0.25, int_steps=1)
+    fixed_net = build_vxm_dense(**{**ARCH, "int_steps": 1}, phi=0.25)
     fixed_net.save(tmp_path / "fixed.keras")
     again = keras.saving.load_model(tmp_path / "fixed.keras", safe_mode=True)
     np.testing.assert_allclose(again.predict([moving, fixed], verbose=0)[1], fixed_net.predict([moving, fixed], verbose=0)[1])
@@ -128,7 +128,7 @@ def test_every_method_fits_on_voxelmorph_list_generator_with_the_same_outputs_an
 
 
 def test_compile_uses_voxelmorph_losses_and_weights():
-    model = compile_registration(build_vxm_dense(**ARCH, int_steps=2, int_downsize=2), lambda_weight=0.05)
+    model = compile_registration(build_vxm_dense(**{**ARCH, "int_steps": 2}, int_downsize=2), lambda_weight=0.05)
     mse, grad = model.loss
     assert type(mse).__name__ == "MSE" and grad.penalty == "l2" and grad.loss_mult == 2.0
     assert model.get_compile_config()["loss_weights"] == [1.0, 0.05]
@@ -186,4 +186,4 @@ def test_voxelmorph_spelling_of_the_image_shape():
     model = SSHNVxmDense(inshape=(8, 8, 8), src_feats=2, filters=2, num_stages=2)
     assert model.image_shape == (8, 8, 8, 2)
     with pytest.raises(ValueError, match="src_feats"):
-        build_vxm_dense(src_feats=2)
+        build_vxm_dense(input_shape=(32, 32, 1), src_feats=2)
