@@ -10,6 +10,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+pytest_plugins = ("cpu_durations",)  # --cpu-durations N: CPU seconds per test and per file
+
 if os.environ.get("PYTEST_XDIST_WORKER"):
     import tensorflow as tf
 
