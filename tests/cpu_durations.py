@@ -12,6 +12,7 @@ Usage::
 
     python -m pytest -n 2 --dist loadfile --cpu-durations 20          # top 20 tests, every file
     python -m pytest ... --cpu-durations 0 --cpu-durations-json cpu.json  # all tests, and a JSON dump
+    python -m pytest ... --cpu-durations 20 --cpu-durations-log cpu.jsonl  # a line per test as it ends
 
 Registered by tests/conftest.py.
 """
@@ -38,6 +39,8 @@ def pytest_addoption(parser):
                     help="report CPU seconds per file and the N most expensive tests (0: all tests)")
     group.addoption("--cpu-durations-json", default=None, metavar="PATH",
                     help="with --cpu-durations: also write per-test and per-file CPU seconds as JSON")
+    group.addoption("--cpu-durations-log", default=None, metavar="PATH",
+                    help="with --cpu-durations: append a JSON line per finished test (readable during the run)")
 
 
 class CpuDurations:
@@ -68,6 +71,8 @@ class CpuDurations:
 
     # Controller side (or the only process): collect.
     def pytest_runtest_logreport(self, report):
+        if hasattr(self.config, "workerinput"):  # an xdist worker: the controller collects
+            return
         node = getattr(report, "node", None)
         worker = node.gateway.id if node is not None else "main"
         for key, value in report.user_properties:
@@ -76,6 +81,11 @@ class CpuDurations:
                 self.worker_of[report.nodeid] = worker
             elif key == _STARTUP_KEY:
                 self.startup[worker] = self.startup.get(worker, 0.0) + value
+        log = self.config.getoption("--cpu-durations-log")
+        if log and report.when == "teardown" and report.nodeid in self.tests:
+            with open(log, "a") as f:
+                f.write(json.dumps({"test": report.nodeid, "cpu_s": round(self.tests[report.nodeid], 3),
+                                    "worker": worker}) + "\n")
 
     def pytest_terminal_summary(self, terminalreporter):
         if not self.tests:
