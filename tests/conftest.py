@@ -10,7 +10,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-pytest_plugins = ("cpu_durations",)  # --cpu-durations N: CPU seconds per test and per file
+# --cpu-durations N: CPU seconds per test and per file; --dist loadgroup: files grouped, expensive work first
+pytest_plugins = ("cpu_durations", "xdist_schedule")
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     import tensorflow as tf
