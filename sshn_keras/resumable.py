@@ -44,6 +44,7 @@ import tensorflow as tf
 from sshn_keras.atomic import TMP_MARK, atomic_save_weights, atomic_write, atomic_write_json, remove_stale_temporaries
 from sshn_keras.callbacks import BestModelCheckpoint, PhiGridValidation, StopOnNaN
 from sshn_keras.locking import FolderLock
+from sshn_keras.models.phi_model import build_optimizer_variables
 from sshn_keras.models.validation import check_fit_arrays
 
 logger = logging.getLogger("sshn_keras.training")
@@ -494,6 +495,7 @@ def fit_resumable(
             # fit of no epoch lets the callbacks finish (EarlyStopping restores
             # its best weights) and the backup record the end.
             last = initial_epoch if state is not None and state["stop_training"] else max(epochs, initial_epoch)
+            build_optimizer_variables(model)  # a plain Keras model too: traced once, not twice
             history = model.fit(
                 _stream(x, y, batch_size, seed, shuffle, initial_epoch, last, steps),
                 epochs=last,

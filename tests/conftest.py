@@ -10,6 +10,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+# --cpu-durations N: CPU seconds per test and per file; --dist loadgroup: files grouped, expensive work first
+pytest_plugins = ("cpu_durations", "xdist_schedule")
+
 if os.environ.get("PYTEST_XDIST_WORKER"):
     import tensorflow as tf
 
@@ -23,13 +26,17 @@ def _seed():
     keras.backend.clear_session()
 
 
-@pytest.fixture
-def tiny_data():
-    """32x32 synthetic images, 4 classes (fast to train on)."""
+def _tiny_data():
     from sshn_keras.data import make_synthetic_segmentation
 
     data = make_synthetic_segmentation(48, size=32, seed=3)
     return data.images, data.labels
+
+
+@pytest.fixture
+def tiny_data():
+    """32x32 synthetic images, 4 classes (fast to train on)."""
+    return _tiny_data()
 
 
 TINY = dict(input_shape=(32, 32, 1), num_classes=4, filters=4, num_stages=3)
@@ -38,6 +45,15 @@ TINY = dict(input_shape=(32, 32, 1), num_classes=4, filters=4, num_stages=3)
 @pytest.fixture
 def tiny_arch():
     return dict(TINY)
+
+
+@pytest.fixture(scope="session")
+def shared_tiny():
+    """`(arch, x, y)`: `tiny_arch` and `tiny_data` for module-scoped fixtures that train one model for many tests
+    (building a training graph is most of a small fit's cost). The arrays are read-only."""
+    x, y = _tiny_data()
+    x.flags.writeable = y.flags.writeable = False
+    return dict(TINY), x, y
 
 
 def rms(x):

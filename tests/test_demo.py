@@ -22,6 +22,7 @@ def test_demo_command_trains_sweeps_plots_and_exports(tmp_path, monkeypatch, cap
 
 
 @pytest.mark.slow
+@pytest.mark.independent
 def test_demo_default_run_reaches_the_advertised_quality(tmp_path, monkeypatch):
     """`make demo` as shipped: the SSHN reaches foreground Dice >= 0.85 at the phi it chooses (measured: 0.868 at
     phi 0.35 with seed 0, 0.865 at phi 0.3 with seed 1; about 400 s of CPU time)."""

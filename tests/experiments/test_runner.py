@@ -13,20 +13,27 @@ def _smoke(**changes):
     return config
 
 
-@pytest.mark.slow
-def test_runner_trains_caches_resumes_and_plots(tmp_path):
-    folder = str(tmp_path / "exp")
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    """A smoke experiment interrupted after one model, then resumed (shared: later tests work on copies)."""
+    path = tmp_path_factory.mktemp("runner") / "exp"
     config = _smoke(seeds={"sshn": [0], "film": [0]}, fixed_grid=(0.5,))
-    first = run_experiment(config, folder, max_jobs=1, verbose=0)  # interrupted after one model
+    first = run_experiment(config, str(path), max_jobs=1, verbose=0)  # interrupted after one model
+    stamp = (path / "jobs" / "sshn_seed0.json").stat().st_mtime_ns
+    results = run_experiment(config, str(path), verbose=0)  # resumes: only the missing two are trained
+    return config, path, first, stamp, results
+
+
+@pytest.mark.slow
+def test_runner_trains_caches_resumes_and_plots(experiment):
+    config, path, first, stamp, results = experiment
     assert list(first["jobs"]) == ["sshn_seed0"] and len(first["missing"]) == 2
-    stamp = (tmp_path / "exp" / "jobs" / "sshn_seed0.json").stat().st_mtime_ns
-    results = run_experiment(config, folder, verbose=0)  # resumes: only the missing two are trained
-    assert (tmp_path / "exp" / "jobs" / "sshn_seed0.json").stat().st_mtime_ns == stamp
+    assert (path / "jobs" / "sshn_seed0.json").stat().st_mtime_ns == stamp
     assert set(results["jobs"]) == {"sshn_seed0", "film_seed0", "fixed_phi0.50_seed0"} and results["missing"] == []
     assert len(results["jobs"]["sshn_seed0"]["rows"]) == 10  # phi 0.05 ... 0.5
     assert results["jobs"]["fixed_phi0.50_seed0"]["train_seconds"] > 0
-    assert (tmp_path / "exp" / "dice_vs_phi.png").exists() and (tmp_path / "exp" / "dice_vs_gflops.png").exists()
-    saved = json.loads((tmp_path / "exp" / "results.json").read_text())
+    assert (path / "dice_vs_phi.png").exists() and (path / "dice_vs_gflops.png").exists()
+    saved = json.loads((path / "results.json").read_text())
     assert saved["summary"]["dice_at_phi0.5"]["sshn"]["seeds"] == 1
 
 
@@ -159,12 +166,14 @@ def test_presets_match_their_committed_experiment_folders(name):
 
 
 @pytest.mark.slow
-def test_missing_model_file_is_retrained_on_request_and_a_rerun_rewrites_nothing(tmp_path):
+def test_missing_model_file_is_retrained_on_request_and_a_rerun_rewrites_nothing(experiment, tmp_path):
+    import shutil
+
     from sshn_keras.experiments.runner import load_job_model
 
+    config, path, _, _, _ = experiment
     folder = tmp_path / "exp"
-    config = _smoke(seeds={"sshn": [0]}, fixed_grid=(), fixed_seeds={})
-    run_experiment(config, str(folder), verbose=0)
+    shutil.copytree(path, folder)  # a finished experiment
     stamps = {p.name: p.stat().st_mtime_ns for p in (folder / "results.json", folder / "dice_vs_phi.png")}
     (folder / "models" / "sshn_seed0.keras").unlink()  # a fresh clone: results committed, models git-ignored
     run_experiment(config, str(folder), verbose=0)  # nothing new: results and plots untouched

@@ -14,20 +14,37 @@ def _compiled(cls, arch, **kwargs):
     return model
 
 
+@pytest.fixture(scope="module")
+def trained(shared_tiny):
+    """One model of each phi-conditioned class trained for 4 epochs on the tiny data, shared by this module's tests.
+    `trained(cls)` returns (model, loss before, loss after); later tests may train it further or save it, never rely
+    on its exact weights."""
+    arch, x, y = shared_tiny
+    cache = {}
+
+    def get(cls):
+        if cls not in cache:
+            keras.utils.set_random_seed(1234)
+            kwargs = dict(prior=(0.1, 0.45)) if cls is SSHNUNet else {}  # the SSHN's prior is checked after saving
+            model = _compiled(cls, arch, **kwargs)
+            before = model.evaluate(x, y, phi=0.25, verbose=0)[0]
+            model.fit(x, y, batch_size=8, epochs=4, verbose=0)
+            cache[cls] = model, before, model.evaluate(x, y, phi=0.25, verbose=0)[0]
+        return cache[cls]
+
+    return get
+
+
 @pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet, FiLMUNet])
-def test_fit_lowers_loss_on_synthetic_data(cls, tiny_data, tiny_arch):
-    x, y = tiny_data
-    model = _compiled(cls, tiny_arch)
-    before = model.evaluate(x, y, phi=0.25, verbose=0)[0]
-    model.fit(x, y, batch_size=8, epochs=4, verbose=0)
-    after = model.evaluate(x, y, phi=0.25, verbose=0)[0]
+def test_fit_lowers_loss_on_synthetic_data(cls, trained):
+    _, before, after = trained(cls)
     assert after < 0.8 * before
 
 
-def test_fit_on_tf_data(tiny_data, tiny_arch):
+def test_fit_on_tf_data(tiny_data, trained):
     x, y = tiny_data
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
-    model = _compiled(SSHNUNet, tiny_arch)
+    model, _, _ = trained(SSHNUNet)
     history = model.fit(ds, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
 
@@ -59,9 +76,9 @@ def test_training_step_is_traced_once_and_never_uses_xla(tiny_data, tiny_arch, m
 
     model = _compiled(CountingSSHN, tiny_arch)
     assert model.jit_compile is False
-    model.fit(x, y, batch_size=1, epochs=1, verbose=0)
+    model.fit(x[:16], y[:16], batch_size=1, epochs=1, verbose=0)
     first = CountingSSHN.traces  # TF may trace twice on a first call that creates variables
-    model.fit(x, y, batch_size=1, epochs=1, verbose=0)  # 48 more steps, 48 different phi
+    model.fit(x[:16], y[:16], batch_size=1, epochs=1, verbose=0)  # 16 more steps, 16 different phi
     assert first <= 2 and CountingSSHN.traces == first
     # "auto" turns XLA on for TensorFlow on a GPU; an SSHN must stay off.
     real = tf.config.list_physical_devices
@@ -76,10 +93,9 @@ def test_training_step_is_traced_once_and_never_uses_xla(tiny_data, tiny_arch, m
 
 
 @pytest.mark.parametrize("cls", [SSHNUNet, StochasticUNet, FiLMUNet])
-def test_materialized_equals_model_at_phi(cls, tiny_data, tiny_arch):
-    x, y = tiny_data
-    model = _compiled(cls, tiny_arch)
-    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+def test_materialized_equals_model_at_phi(cls, tiny_data, trained):
+    x, _ = tiny_data
+    model, _, _ = trained(cls)
     for phi in (0.05, 0.17, 0.3, 0.5, 1.0):
         unet = model.materialize(phi)
         assert not any("hyper" in type(l).__name__.lower() for l in unet.layers)
@@ -96,10 +112,9 @@ def test_predict_with_dict_input_and_different_phis_differ(tiny_data, tiny_arch)
     assert np.abs(b - c).max() > 1e-4
 
 
-def test_save_and_load_keras_file(tmp_path, tiny_data, tiny_arch):
-    x, y = tiny_data
-    model = _compiled(SSHNUNet, tiny_arch, prior=(0.1, 0.45))
-    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+def test_save_and_load_keras_file(tmp_path, tiny_data, trained):
+    x, _ = tiny_data
+    model, _, _ = trained(SSHNUNet)  # trained, with prior (0.1, 0.45)
     path = tmp_path / "sshn.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)  # safe_mode=True by default: no Lambda layers

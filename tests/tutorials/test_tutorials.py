@@ -39,6 +39,7 @@ def test_all_three_tutorials_exist():
 
 
 @pytest.mark.slow
+@pytest.mark.independent  # each notebook may run on its own worker
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_fast_mode_and_shows_the_method_working(name, tmp_path, monkeypatch):
     monkeypatch.setenv("SSHN_TUTORIAL_FAST", "1")
