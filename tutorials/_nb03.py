@@ -63,6 +63,8 @@ if FAST:
                               sweep=(0.05, 0.5, 0.05), num_images=64)
 else:
     config = PRESETS["wbc_paper"]
+from sshn_keras.experiments.runner import load_splits
+splits = load_splits(config)   # the experiment's train / val / test images (also served in section 4)
 results = run_experiment(config, EXPERIMENT, verbose=0, max_jobs=MAX_NEW_MODELS)
 
 def at_phi(method, phi):
@@ -145,8 +147,7 @@ print(cli.stdout)
     code(
         """
 from types import SimpleNamespace
-from sshn_keras.experiments.runner import load_splits
-test = SimpleNamespace(**dict(zip(("images", "labels"), load_splits(config)["test"])))
+test = SimpleNamespace(**dict(zip(("images", "labels"), splits["test"])))
 serve = tf.saved_model.load(path).signatures["serving_default"]
 out = serve(image=tf.constant(test.images[:4]))
 ref = sshn.predict(test.images[:4], phi=by_flops["phi"], verbose=0)
