@@ -26,6 +26,7 @@ import keras
 from sshn_keras.architectures import UNetSpec, VxmDenseSpec
 from sshn_keras.models.phi_model import PhiModel
 from sshn_keras.models.unet_arguments import FiLMOptions, SSHNOptions, UNetArguments
+from sshn_keras.models.views import attribute_of
 from sshn_keras.registration.graph import layout_arguments, registration_arguments, registration_parts
 from sshn_keras.tasks import RegistrationTask
 
@@ -139,21 +140,10 @@ class PhiVxmDense(UNetArguments, PhiModel):
             spec, self.method_name, task, method_options, prior=prior, inference_phi=inference_phi, seed=seed, **kwargs
         )
 
-    @property
-    def int_steps(self) -> int:
-        return self.task.int_steps
-
-    @property
-    def int_downsize(self) -> int:
-        return self.task.int_downsize
-
-    @property
-    def fill_value(self) -> float | None:
-        return self.task.fill_value
-
-    @property
-    def flow_init_stddev(self) -> float:
-        return self.task.flow_init_stddev
+    int_steps = attribute_of("task.int_steps", "Scaling-and-squaring steps of the flow integration (0: none).")
+    int_downsize = attribute_of("task.int_downsize", "Resolution factor at which the flow is integrated.")
+    fill_value = attribute_of("task.fill_value", "Value of the moved image outside the moving one (None: nearest edge).")
+    flow_init_stddev = attribute_of("task.flow_init_stddev", "Standard deviation of the flow head's initial kernel.")
 
     @property
     def inshape(self) -> tuple:
