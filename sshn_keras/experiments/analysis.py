@@ -62,7 +62,8 @@ def prior_width_experiment(config: ExperimentConfig, folder: str, radii=PRIOR_RA
                 # validated at the prior's mean (0.5), where these models are tested
                 cfg = dataclasses.replace(config, prior=(0.5 - r, min(1.0, 0.5 + r)), validation_phis=())
                 backup_dir = os.path.join(folder, "backup", f"prior_width_{name}")
-                model, seconds, epochs = fit_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
+                fitted = fit_job(cfg, Job("sshn", seed), splits, verbose, backup_dir=backup_dir)
+                model, seconds, epochs = fitted.model, fitted.seconds, fitted.epochs
                 arch = job_architecture(cfg, x.shape[1:], len(splits["label_names"]))
                 row = sweep_fixed(model.materialize(0.5), x, y, 0.5, arch, label_names=splits["label_names"])
                 atomic_write_json(path, {"radius": r, "seed": seed, "train_seconds": seconds, "epochs": epochs, **row})

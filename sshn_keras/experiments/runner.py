@@ -4,7 +4,7 @@ Folder layout::
 
     <folder>/config.json          the configuration (guards the folder)
     <folder>/models/<job>.keras   each finished model
-    <folder>/jobs/<job>.json      its training time and test sweep
+    <folder>/jobs/<job>.json      its training time, per-epoch history and test sweep
     <folder>/results.json         everything, aggregated
     <folder>/dice_vs_phi.png, dice_vs_gflops.png
 
@@ -36,13 +36,13 @@ from sshn_keras.locking import FolderLock
 from sshn_keras.models.methods import METHODS
 from sshn_keras.resumable import remove_backup
 from sshn_keras.saving import load_model
-from sshn_keras.training import train_job
+from sshn_keras.training import TrainedJob, train_job
 
 logger = logging.getLogger(__name__)
 
 
-def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_dir: str | None = None) -> tuple:
-    """Build and train one job's model; returns `(model, seconds, epochs_run)`.
+def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_dir: str | None = None) -> TrainedJob:
+    """Build and train one job's model; returns the `TrainedJob` (model, seconds, epochs run, per-epoch history).
 
     The config's task (`EXPERIMENT_TASKS`) builds the model and says what it trains on;
     `sshn_keras.training.train_job` trains it with the config's Adam
@@ -62,7 +62,12 @@ def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_di
     trained = train_job(model, **task.training(config, job, data), batch_size=config.batch_size, seed=job.seed,
                         learning_rate=config.learning_rate, global_clipnorm=config.global_clipnorm,
                         backup_dir=backup_dir, verbose=verbose, name=job.key)
-    return trained.model, trained.seconds, trained.epochs
+    return trained
+
+
+def history_record(history: dict) -> dict:
+    """`History.history` for a JSON record: each per-epoch value rounded to 6 significant digits."""
+    return {key: [float(f"{float(v):.6g}") for v in values] for key, values in history.items()}
 
 
 def load_data(config: ExperimentConfig) -> dict:
@@ -171,16 +176,20 @@ def _run_locked(config, folder, max_jobs, verbose, methods, only, jobs) -> dict:
             model, seconds, epochs = load_model(model_path), None, None
             with open(f"{model_path}.json") as f:
                 meta = json.load(f)
-            seconds, epochs = meta["train_seconds"], meta["epochs"]
+            seconds, epochs, history = meta["train_seconds"], meta["epochs"], meta.get("history")
         else:
-            model, seconds, epochs = fit_job(config, job, data, verbose, backup_dir=backup_dir)
+            fitted = fit_job(config, job, data, verbose, backup_dir=backup_dir)
+            model, seconds, epochs, history = fitted.model, fitted.seconds, fitted.epochs, history_record(fitted.history)
             atomic_save_model(model, model_path)
-            atomic_write_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs})
+            atomic_write_json(f"{model_path}.json", {"train_seconds": seconds, "epochs": epochs, "history": history})
             trained += 1
         remove_backup(backup_dir)  # only once the model is saved
         rows = evaluate_job(config, job, model, data, progress=bool(verbose))
-        atomic_write_json(result_path, {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds,
-                                   "epochs": epochs, "rows": rows})
+        record = {"method": job.method, "seed": job.seed, "phi": job.phi, "train_seconds": seconds, "epochs": epochs,
+                  "rows": rows}
+        if history:  # per-epoch losses and metrics (training and each validation phi); absent in older experiments
+            record["history"] = history
+        atomic_write_json(result_path, record)
         aggregate(folder, config)  # results.json and plots stay current after every finished model
         keras.backend.clear_session()
     return aggregate(folder, config, write=not os.path.exists(os.path.join(folder, "results.json")))
@@ -230,9 +239,11 @@ def load_job_model(config: ExperimentConfig, folder: str, key: str, train_if_mis
         )
     check_folder(config, folder)
     backup_dir = os.path.join(folder, "backup", key)
-    model, seconds, epochs = fit_job(config, jobs[key], load_data(config), verbose, backup_dir=backup_dir)
+    fitted = fit_job(config, jobs[key], load_data(config), verbose, backup_dir=backup_dir)
+    model = fitted.model
     atomic_save_model(model, path)
-    atomic_write_json(f"{path}.json", {"train_seconds": seconds, "epochs": epochs, "retrained_after_results": True})
+    atomic_write_json(f"{path}.json", {"train_seconds": fitted.seconds, "epochs": fitted.epochs,
+                                       "history": history_record(fitted.history), "retrained_after_results": True})
     remove_backup(backup_dir)
     return model
 

@@ -100,6 +100,10 @@ def test_phi_models_validate_on_the_grid_with_their_own_patience(tmp_path, monke
     assert sshn_cbs == ["PhiGridValidation", "EarlyStopping"] and sshn_noval and sshn_pat == [3] and sshn_epochs == 2
     assert fixed_cbs == ["EarlyStopping"] and not fixed_noval and fixed_pat == [1] and fixed_epochs == 1
     assert results["jobs"]["sshn_seed0"]["epochs"] == 2
+    history = json.loads((tmp_path / "exp" / "jobs" / "sshn_seed0.json").read_text())["history"]  # per epoch
+    assert {"loss", "val_loss", "val_loss_phi0.25", "val_dice_phi0.5"} <= set(history)
+    assert all(len(v) == 2 for v in history.values())
+    assert len(results["jobs"]["fixed_phi0.50_seed0"]["history"]["val_loss"]) == 1
 
 
 def test_bad_phi_training_config():
