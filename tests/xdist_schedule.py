@@ -22,9 +22,12 @@ def pytest_configure(config):
 
 
 def _loadgroup(config) -> bool:
-    return config.pluginmanager.hasplugin("xdist") and config.getoption("dist", "no") == "loadgroup"
+    # On a worker `--dist` reads "no": xdist passes `--dist loadgroup` to its workers as the `loadgroup` option.
+    return config.pluginmanager.hasplugin("xdist") and (
+        config.getoption("dist", "no") == "loadgroup" or bool(getattr(config.option, "loadgroup", False)))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns `xdist_group` marks into the nodeid's "@group"
 def pytest_collection_modifyitems(config, items):
     if not _loadgroup(config):
         return
