@@ -20,7 +20,15 @@ or up to the epoch of its best validation loss ("to best": the run stopped
 * the SSHN over one Fixed U-Net at phi = 0.5,
 * the levers: compact heads, validating the grid every 2 epochs, on 3 phi
   instead of 6, batch 16. A lever whose epochs are not known from a finished
-  experiment is costed per epoch only, and says so.
+  experiment is costed per epoch only, and says so;
+* the recommended recipe (`wbc_recipe`: compact heads, a fixed budget with
+  the best weights restored) and the validation schedules replayed from its
+  seeds' recorded histories (`sshn_keras.experiments.replay`: validation does
+  not change the weights, so a cheaper schedule selects another epoch of the
+  same runs): early stopping with the shortest patience that keeps every
+  seed's best epoch, with the paper protocol's patience, the grid every 2
+  epochs, and a grid of 3 phi. Each with its epochs, its cost and the mean
+  validation Dice (over the 6-phi grid) at the epoch it selects.
 
     python benchmarks/training_cost.py [--rounds 2] [--json benchmarks/results/training_cost.json]
 """
@@ -38,6 +46,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sshn_keras.experiments.config import ExperimentConfig, Job  # noqa: E402
+from sshn_keras.experiments.replay import replay, shortest_safe_patience  # noqa: E402
 from sshn_keras.experiments.runner import build_job_model, load_splits  # noqa: E402
 from sshn_keras.losses import SegmentationCrossEntropy  # noqa: E402
 
@@ -73,10 +82,57 @@ def epochs_of(results: dict, method: str, patience: int, phi=None, seed=None) ->
     return {"as_run": float(np.mean([j["epochs"] for j in runs])), "to_best": float(np.mean(best)), "seeds": len(runs)}
 
 
+THREE_PHI = (0.1, 0.3, 0.5)
+
+
+def recipe_levers(recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: float) -> list:
+    """The recipe's seeds replayed under cheaper validation schedules, each costed with the measured epoch times."""
+    histories = [j["history"] for j in sorted(recipe["jobs"].values(), key=lambda j: j["seed"])
+                 if j["method"] == "sshn" and j.get("history")]
+    if not histories:
+        return []
+    n_val = len(recipe["config"]["validation_phis"])
+    train, val = s["train sshn_rank8"], s["val sshn_rank8"]
+    budget = replay_mean(histories)
+    safe = shortest_safe_patience(histories)
+    safe2 = shortest_safe_patience(histories, freq=2)
+    safe3 = shortest_safe_patience(histories, phis=THREE_PHI)
+    paper_patience = 20
+    schedules = [  # name, seconds per epoch, replay arguments
+        (f"recipe: rank-8 heads, 6-phi grid, budget {recipe['config']['phi_max_epochs']} epochs",
+         train + n_val * val, {}),
+        (f"recipe + early stopping, patience {safe} (shortest that keeps every seed's best)", train + n_val * val,
+         {"patience": safe}),
+        (f"recipe + early stopping, patience {paper_patience} (wbc_paper's)", train + n_val * val,
+         {"patience": paper_patience}),
+        (f"recipe, grid every 2 epochs, patience {safe2}", train + n_val * val / 2, {"freq": 2, "patience": safe2}),
+        (f"recipe, grid of 3 phi {THREE_PHI}, patience {safe3}", train + len(THREE_PHI) * val,
+         {"phis": THREE_PHI, "patience": safe3}),
+    ]
+    rows = []
+    for name, per_epoch, kwargs in schedules:
+        r = replay_mean(histories, **kwargs)
+        rows.append({"lever": name, "seconds_per_epoch": per_epoch, "replay": kwargs, "seeds": len(histories),
+                     "to_best": r["best_epoch"], "as_run": r["epochs_run"],
+                     "val_dice": r["val_dice"], "val_dice_change": r["val_dice"] - budget["val_dice"],
+                     "cost_to_best": per_epoch * r["best_epoch"], "cost_as_run": per_epoch * r["epochs_run"],
+                     "over_fixed05_to_best": per_epoch * r["best_epoch"] / fixed05_cost,
+                     "fixed_grid_over": fixed_grid_cost / (per_epoch * r["epochs_run"])})
+    return rows
+
+
+def replay_mean(histories: list, **kwargs) -> dict:
+    """`replay` of every history, averaged over them."""
+    runs = [replay(h, **kwargs) for h in histories]
+    return {k: float(np.mean([r[k] for r in runs])) for k in ("best_epoch", "epochs_run", "val_dice")}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", default="experiments/wbc_paper")
     parser.add_argument("--compact-folder", default="experiments/wbc_compact_head")
+    parser.add_argument("--recipe-folder", default="experiments/wbc_recipe",
+                        help="the recommended recipe's experiment (its jobs record per-epoch histories)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", default=None, help="write the measurements and ratios to this file")
     args = parser.parse_args()
@@ -129,12 +185,22 @@ def main():
             print(f"{name:<48} {per_epoch:8.1f} {'unknown':>13} {'':>13} "
                   f"{per_epoch / s['train sshn_rank8'] - 1:+11.0%} per epoch vs compact training alone")
         rows.append(row)
+    recipe_path = os.path.join(args.recipe_folder, "results.json")
+    recipe = recipe_levers(json.load(open(recipe_path)), s, fixed05_epoch * fixed05["to_best"], fixed_grid_cost) \
+        if os.path.exists(recipe_path) else []
+    if recipe:
+        print(f"\n{'recipe, replayed schedule':<72} {'s/epoch':>8} {'epochs':>9} {'val Dice':>9} {'/ Fixed 0.5':>12} "
+              f"{'grid /':>7}")
+    for row in recipe:
+        print(f"{row['lever']:<72} {row['seconds_per_epoch']:8.1f} {row['to_best']:4.0f}/{row['as_run']:<4.0f} "
+              f"{100 * row['val_dice']:6.2f}{100 * row['val_dice_change']:+5.2f} {row['over_fixed05_to_best']:11.2f}x "
+              f"{row['fixed_grid_over']:6.2f}x")
     print(f"\nFixed U-Net at phi 0.5: {fixed05_epoch:.1f} s/epoch x {fixed05['to_best']:.0f} epochs to best "
           f"({fixed05['as_run']:.0f} run, {fixed05['seeds']} seeds); Fixed grid ({len(grid)} U-Nets, seed 0, as run): "
           f"{fixed_grid_cost:.0f} s. 'grid /' is the Fixed grid over the SSHN as run (paper: > 10x).")
     out = {"device": device_name(), "rounds": args.rounds, "seconds": s, "levers": rows,
            "fixed05": {"seconds_per_epoch": fixed05_epoch, **fixed05}, "fixed_grid_seconds": fixed_grid_cost,
-           "fixed_grid_phis": grid}
+           "fixed_grid_phis": grid, "recipe": recipe}
     if args.json:
         os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
         with open(args.json, "w") as f:

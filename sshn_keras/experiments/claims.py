@@ -330,3 +330,67 @@ def recipe_why(paper: str) -> str:
             f"({_span(list(gap_old.values()))} at phi = {_phis(small)}); validated on the mean over phi = "
             f"{', '.join(f'{p:g}' for p in c['validation_phis'])} (patience {c['phi_patience']}) it was "
             f"{_span(list(gap_new.values()))} there.")
+
+
+def compact_decision(recipe_folder: str, paper: str) -> dict:
+    """Whether compact heads earn the default: on >= 3 seeds, at least as accurate as the full-head SSHN at every grid phi.
+
+    Returns:
+        `{"rows": [{"phi", "compact", "full", "fixed", "diff_full", "diff_fixed"}], "seeds": n, "default": bool}`
+        (Dice in percent; `diff_*` are differences of the seed means).
+    """
+    results, rec = load(paper), load(recipe_folder)
+    d, c = dice(results), dice(rec).get("sshn", {})
+    rows = []
+    for p in grid(results):
+        vc, vs, vf = values(c, p), values(d.get("sshn", {}), p), values(d.get("fixed", {}), p)
+        if vc and vs and vf:
+            rows.append({"phi": p, "compact": vc, "full": vs, "fixed": vf, "diff_full": float(np.mean(vc) - np.mean(vs)),
+                         "diff_fixed": float(np.mean(vc) - np.mean(vf))})
+    seeds = len(c)
+    default = seeds >= 3 and bool(rows) and len(rows) == len(grid(results)) and all(r["diff_full"] >= 0 for r in rows)
+    return {"rows": rows, "seeds": seeds, "default": default}
+
+
+def _count(rows: list, key: str, what: str) -> str:
+    ok = [r[key] for r in rows if r[key] >= 0]
+    below = [r for r in rows if r[key] < 0]
+    text = f"at least as accurate as {what} at {len(ok)} of {len(rows)} grid phi" + (f" ({_span(ok)})" if ok else "")
+    if below:
+        text += " and below it at phi = " + ", ".join(f"{r['phi']:.2f} ({_s(r[key])})" for r in below)
+    return text
+
+
+def best_epochs(results: dict, method: str = "sshn") -> dict:
+    """`{seed: epoch of the lowest validation loss}` (1-based) of the jobs that recorded their history."""
+    return {j["seed"]: int(np.argmin(j["history"]["val_loss"])) + 1 for j in results["jobs"].values()
+            if j["method"] == method and j.get("history", {}).get("val_loss")}
+
+
+def recipe(recipe_folder: str, paper: str) -> str:
+    """The recommended recipe (compact heads, a fixed budget) against the full-head SSHN and Fixed, and the decision."""
+    rec = load(recipe_folder)
+    decision = compact_decision(recipe_folder, paper)
+    rows, n = decision["rows"], decision["seeds"]
+    rank, budget = rec["config"]["head_rank"], rec["config"]["phi_max_epochs"]
+    lines = ["| phi | compact seeds | compact mean | std | full-head SSHN mean | std | Fixed mean | std | "
+             "compact - full | compact - Fixed |", "|---" * 10 + "|"]
+    for r in rows:
+        cells = " | ".join(f"{_f(np.mean(v))} | " + (_f(np.std(v)) if len(v) > 1 else "-")
+                           for v in (r["compact"], r["full"], r["fixed"]))
+        lines.append(f"| {r['phi']:.2f} | {len(r['compact'])} | {cells} | {_s(r['diff_full'])} | {_s(r['diff_fixed'])} |")
+    best = best_epochs(rec)
+    text = "\n".join(lines) + (
+        f"\n\nOn the seed means, the rank-{rank} SSHN ({_seeds(n)}) is {_count(rows, 'diff_full', 'the full-head SSHN')}, "
+        f"and {_count(rows, 'diff_fixed', 'Fixed')}.")
+    if best:
+        text += (f" Each seed ran the whole budget of {budget} epochs and kept its best epoch ("
+                 + ", ".join(f"seed {s}: {best[s]}" for s in sorted(best)) + "), so none stopped on a plateau.")
+    if decision["default"]:
+        text += (f" **Compact heads are at least as accurate at every grid phi on {n} seeds: `head_rank={rank}` is the "
+                 f"default** (`head_rank=None` gives the paper's full heads).")
+    elif n >= 3:
+        text += " **Compact heads are not at least as accurate at every grid phi: full heads stay the default.**"
+    else:
+        text += f" **{_seeds(n)} so far: the default waits for three.**"
+    return text

@@ -17,6 +17,9 @@ from sshn_keras.flops import unet_flops
 from sshn_keras.models.hyper_size import hypernetwork_size
 
 DOUBLING = [32, 64, 128, 256, 512]
+# The training-cost targets: the SSHN to its best validation loss at most this many Fixed U-Nets at phi = 0.5
+# (each to its best), and the Fixed grid at least this many SSHNs (as run).
+COST_TARGETS = (2.5, 4.0)
 
 
 def _jobs(results: dict, method: str, seed: int | None = None) -> list:
@@ -152,4 +155,21 @@ def side_by_side(path: str) -> str:
         f"halves the steps: a rank-8 training epoch {seconds['train sshn_rank8 batch16']:.1f} s instead of "
         f"{compact_train:.1f} s, with epochs to best not known either.",
     ]
+    recipe = bench.get("recipe") or []
+    if recipe:
+        lines.append(f"* The recommended recipe (`wbc_recipe`: rank-8 heads, {recipe[0]['seeds']} seeds), and cheaper "
+                     "validation schedules replayed from its seeds' recorded histories (the same runs: validation does not "
+                     "change the weights, so each schedule selects another epoch of them). Means over seeds; validation "
+                     "Dice is the mean over the 6-phi grid at the selected epoch:")
+        table = ["| schedule | s per epoch | epochs to best / run | validation Dice (%) | cost to best / Fixed 0.50 | "
+                 "Fixed grid / as run |", "|---|---|---|---|---|---|"]
+        for row in recipe:
+            table.append(f"| {row['lever']} | {row['seconds_per_epoch']:.1f} | {row['to_best']:.0f} / {row['as_run']:.0f} | "
+                         f"{100 * row['val_dice']:.2f} ({100 * row['val_dice_change']:+.2f}) | "
+                         f"{row['over_fixed05_to_best']:.2f}x | {row['fixed_grid_over']:.2f}x |")
+        met = [row["lever"] for row in recipe
+               if row["over_fixed05_to_best"] <= COST_TARGETS[0] and row["fixed_grid_over"] >= COST_TARGETS[1]]
+        return "\n".join(lines) + "\n\n" + "\n".join(table) + (
+            f"\n\nTargets (at most {COST_TARGETS[0]:g}x one Fixed U-Net at phi = 0.50 to the best, the Fixed grid at least "
+            f"{COST_TARGETS[1]:g}x one SSHN): " + (f"met by {'; '.join(met)}." if met else "**not met by any of these.**"))
     return "\n".join(lines)

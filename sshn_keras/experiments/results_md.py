@@ -96,6 +96,7 @@ _GENERATORS = {
     "fixed_spread": claims.fixed_spread,
     "baselines": claims.baselines,
     "compact": claims.compact,
+    "recipe": claims.recipe,
     "table5": claims.table5,
     "protocol1": claims.protocol1,
     "cost": cost_claims.cost,

@@ -161,7 +161,7 @@ def test_fixed_long_preset_differs_from_the_paper_only_in_stopping():
         paper.learning_rate, paper.global_clipnorm, paper.filters, paper.batch_size)
 
 
-@pytest.mark.parametrize("name", ["wbc_paper", "wbc_compact_head", "wbc_fixed_long"])
+@pytest.mark.parametrize("name", ["wbc_paper", "wbc_compact_head", "wbc_fixed_long", "wbc_recipe"])
 def test_presets_match_their_committed_experiment_folders(name):
     import pathlib
 
