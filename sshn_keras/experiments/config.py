@@ -9,6 +9,8 @@ from sshn_keras.experiments.tasks import EXPERIMENT_TASKS
 from sshn_keras.models.methods import phi_conditioned_methods
 from sshn_keras.priors import validate_phi
 
+# `ExperimentConfig.lr_schedule` values.
+LR_SCHEDULES = (None, "cosine")
 # The method trained once per phi of `fixed_grid` (its Job has a phi).
 FIXED = "fixed"
 PAPER_GRID = tuple(round(0.05 * k, 2) for k in range(1, 11))
@@ -59,6 +61,10 @@ class ExperimentConfig:
             training time of every model is recorded and compared.
         head_rank: SSHN only: rank of compact hypernetwork heads (None: full
             heads; see `sshn_keras.layers.HyperConv`).
+        lr_schedule: None (a constant `learning_rate`) or `"cosine"`: the
+            learning rate decays along a cosine from `learning_rate` to 5% of
+            it over each model's epoch cap (`max_epochs`, or `phi_max_epochs`
+            for phi-conditioned models).
         sweep: `(start, stop, step)` of the phi sweep of phi-conditioned models.
         split_seed: seed of the 64/16/20 split.
         num_images: for the synthetic dataset.
@@ -92,6 +98,7 @@ class ExperimentConfig:
     phi_patience: int | None = None
     phi_max_epochs: int | None = None
     head_rank: int | None = None
+    lr_schedule: str | None = None
     sweep: tuple = (0.01, 0.5, 0.01)
     split_seed: int = 0
     num_images: int = 320
@@ -114,6 +121,8 @@ class ExperimentConfig:
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise ValueError(f"`{name}` must be a positive integer. Received {name}={value!r}")
         self.fixed_seeds = {f"{float(k):g}": list(v) for k, v in self.fixed_seeds.items()}
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"`lr_schedule` must be one of {list(LR_SCHEDULES)}. Received lr_schedule={self.lr_schedule!r}")
 
     def jobs(self) -> list:
         """Jobs in priority order: seed 0 of every method first, then extra seeds."""
@@ -138,6 +147,8 @@ class ExperimentConfig:
         d["validation_phis"] = list(self.validation_phis)
         if self.task == "segmentation" and not self.task_options:
             del d["task"], d["task_options"]
+        if self.lr_schedule is None:
+            del d["lr_schedule"]
         return d
 
     @classmethod
@@ -164,6 +175,10 @@ PRESETS = {
     # so no seed can stop on a plateau); three seeds, compared with wbc_paper's Fixed grid.
     "wbc_recipe": dataclasses.replace(WBC_PAPER, head_rank=8, seeds={"sshn": [0, 1, 2]}, fixed_grid=(),
                                       fixed_seeds={}, phi_patience=WBC_PAPER.phi_max_epochs),
+    # A training-cost lever: the recipe with a cosine learning-rate decay over 60 epochs, the largest round budget
+    # that meets both cost targets at the recipe's measured epoch cost (one seed first).
+    "wbc_recipe_cosine": dataclasses.replace(WBC_PAPER, head_rank=8, seeds={"sshn": [0]}, fixed_grid=(), fixed_seeds={},
+                                             lr_schedule="cosine", phi_max_epochs=60, phi_patience=60),
     # Fairness check of wbc_paper: Fixed 0.5 trained with the SSHN's early stopping
     # (phi_patience, phi_max_epochs) instead of patience 10 / 100 epochs.
     "wbc_fixed_long": dataclasses.replace(WBC_PAPER, seeds={}, fixed_grid=(0.5,), fixed_seeds={},

@@ -23,6 +23,7 @@ data, builds each job's model and sweeps it; every model trains through
 
 import json
 import logging
+import math
 import os
 
 import keras
@@ -59,10 +60,19 @@ def fit_job(config: ExperimentConfig, job: Job, data: dict, verbose=2, backup_di
     task = EXPERIMENT_TASKS.get(config.task)
     keras.utils.set_random_seed(job.seed)
     model = task.build(config, job, data)
-    trained = train_job(model, **task.training(config, job, data), batch_size=config.batch_size, seed=job.seed,
-                        learning_rate=config.learning_rate, global_clipnorm=config.global_clipnorm,
+    training = task.training(config, job, data)
+    trained = train_job(model, **training, batch_size=config.batch_size, seed=job.seed,
+                        learning_rate=learning_rate(config, training), global_clipnorm=config.global_clipnorm,
                         backup_dir=backup_dir, verbose=verbose, name=job.key)
     return trained
+
+
+def learning_rate(config: ExperimentConfig, training: dict):
+    """The config's learning rate for one job: a number, or its schedule over the job's epoch cap."""
+    if config.lr_schedule is None:
+        return config.learning_rate
+    steps = training.get("steps_per_epoch") or math.ceil(len(training["train"][0]) / config.batch_size)
+    return keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps * training["epochs"], alpha=0.05)
 
 
 def history_record(history: dict) -> dict:

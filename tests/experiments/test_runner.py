@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from sshn_keras.experiments import ExperimentConfig, run_experiment
@@ -150,6 +151,26 @@ def test_recipe_preset_is_the_compact_head_on_a_fixed_budget():
     assert config.phi_patience == config.phi_max_epochs == 150  # never stops early; restores the best epoch
     compact = PRESETS["wbc_compact_head"].to_dict()
     assert {k for k, v in config.to_dict().items() if compact[k] != v} == {"seeds", "phi_patience"}
+
+
+def test_cosine_lever_is_the_recipe_with_a_decaying_learning_rate_over_a_shorter_budget():
+    import keras
+
+    from sshn_keras.experiments.runner import learning_rate
+
+    cosine, recipe = PRESETS["wbc_recipe_cosine"], PRESETS["wbc_recipe"]
+    assert sorted(cosine.differences(recipe)) == ["lr_schedule", "phi_max_epochs", "phi_patience", "seeds"]
+    assert "lr_schedule" not in recipe.to_dict()  # configs written before the field existed stay the same
+    assert ExperimentConfig.from_dict(cosine.to_dict()).differences(cosine) == []
+    x = np.zeros((20, 4, 4, 1))
+    schedule = learning_rate(cosine, {"train": (x, x), "epochs": 60})
+    assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+    assert schedule.decay_steps == 3 * 60 and float(schedule(0)) == pytest.approx(1e-3)  # 20 images, batch 8: 3 steps
+    assert float(schedule(180)) == pytest.approx(5e-5)
+    assert learning_rate(cosine, {"train": None, "steps_per_epoch": 7, "epochs": 2}).decay_steps == 14
+    assert learning_rate(recipe, {"train": (x, x), "epochs": 60}) == 1e-3
+    with pytest.raises(ValueError, match="lr_schedule"):
+        _smoke(lr_schedule="linear").__post_init__()
 
 
 def test_fixed_long_preset_differs_from_the_paper_only_in_stopping():
