@@ -386,11 +386,23 @@ def recipe(recipe_folder: str, paper: str) -> str:
     if best:
         text += (f" Each seed ran the whole budget of {budget} epochs and kept its best epoch ("
                  + ", ".join(f"seed {s}: {best[s]}" for s in sorted(best)) + "), so none stopped on a plateau.")
+    current = default_head_rank()
+    now = ("full heads (`head_rank=None`)" if current is None else f"`head_rank={current}`")
     if decision["default"]:
-        text += (f" **Compact heads are at least as accurate at every grid phi on {n} seeds: `head_rank={rank}` is the "
-                 f"default** (`head_rank=None` gives the paper's full heads).")
+        text += (f" **Compact heads meet the rule for the default: at least as accurate as full heads at every grid phi "
+                 f"on {n} seeds.** `SSHNUNet`'s default is {now}.")
     elif n >= 3:
-        text += " **Compact heads are not at least as accurate at every grid phi: full heads stay the default.**"
+        text += (f" **Compact heads do not meet the rule for the default** (at least as accurate as full heads at every "
+                 f"grid phi on three seeds). `SSHNUNet`'s default is {now}.")
     else:
-        text += f" **{_seeds(n)} so far: the default waits for three.**"
+        text += f" **{_seeds(n)} so far: the rule for the default needs three.** `SSHNUNet`'s default is {now}."
     return text
+
+
+def default_head_rank():
+    """`SSHNUNet`'s default `head_rank` (None: the paper's full heads)."""
+    import inspect
+
+    from sshn_keras.models import SSHNUNet
+
+    return inspect.signature(SSHNUNet.__init__).parameters["head_rank"].default

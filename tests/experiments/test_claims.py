@@ -80,7 +80,8 @@ def test_recipe_compares_three_seed_means_and_decides_the_default(tmp_path):
     assert "| 0.25 | 3 | 93.0 | 0.0 | 91.0 | 1.0 | 93.0 | - | +2.0 | +0.0 |" in text
     assert "is at least as accurate as the full-head SSHN at 2 of 2 grid phi (+1.0 to +2.0)" in text
     assert "Each seed ran the whole budget of 20 epochs and kept its best epoch (seed 0: 2, seed 1: 2, seed 2: 2)" in text
-    assert "`head_rank=8` is the default" in text
+    assert "**Compact heads meet the rule for the default" in text
+    assert "`SSHNUNet`'s default is full heads (`head_rank=None`)." in text
 
 
 def test_recipe_below_full_heads_at_one_phi_or_with_fewer_seeds_keeps_full_heads(tmp_path):
@@ -88,11 +89,11 @@ def test_recipe_below_full_heads_at_one_phi_or_with_fewer_seeds_keeps_full_heads
     below = _recipe(tmp_path, {0: (0.93, 0.92), 1: (0.93, 0.92), 2: (0.93, 0.92)})
     assert not claims.compact_decision(below, paper)["default"]
     assert "and below it at phi = 0.50 (-1.0)" in claims.recipe(below, paper)
-    assert "full heads stay the default" in claims.recipe(below, paper)
+    assert "**Compact heads do not meet the rule for the default**" in claims.recipe(below, paper)
     (tmp_path / "recipe" / "results.json").unlink()
     (tmp_path / "recipe").rmdir()
     two = _recipe(tmp_path, {0: (0.95, 0.95), 1: (0.95, 0.95)})
-    assert not claims.compact_decision(two, paper)["default"] and "2 seeds so far" in claims.recipe(two, paper)
+    assert not claims.compact_decision(two, paper)["default"] and "2 seeds so far: the rule for the default needs three" in claims.recipe(two, paper)
 
 
 def test_recorded_cost(tmp_path):
