@@ -56,5 +56,13 @@ def shared_tiny():
     return dict(TINY), x, y
 
 
+@pytest.fixture(scope="session")
+def phantom_cache(tmp_path_factory):
+    """A data cache folder (`SSHN_CACHE_DIR`) for the tests that run the demo or a tutorial: the brain phantom is
+    simulated once per test process, not once per test (a first run from an empty cache is
+    `benchmarks/first_run.py`'s, and `tests/data/test_brain_phantom.py` tests the simulation)."""
+    return tmp_path_factory.getbasetemp() / "sshn_cache"
+
+
 def rms(x):
     return float(np.sqrt(np.mean(np.square(np.asarray(x, np.float64)))))

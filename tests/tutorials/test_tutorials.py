@@ -41,10 +41,10 @@ def test_all_three_tutorials_exist():
 @pytest.mark.slow
 @pytest.mark.independent  # each notebook may run on its own worker
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_in_fast_mode_and_shows_the_method_working(name, tmp_path, monkeypatch):
+def test_notebook_runs_in_fast_mode_and_shows_the_method_working(name, tmp_path, monkeypatch, phantom_cache):
     monkeypatch.setenv("SSHN_TUTORIAL_FAST", "1")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend: figures become image outputs
-    monkeypatch.setenv("SSHN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SSHN_CACHE_DIR", str(phantom_cache))
     nb = nbformat.read(TUTORIALS / name, as_version=4)
     execute(nb, tmp_path, timeout=900)  # raises CellExecutionError, naming the cell, if any cell fails
     code = [c for c in nb.cells if c.cell_type == "code"]
