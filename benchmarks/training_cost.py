@@ -31,6 +31,10 @@ or up to the epoch of its best validation loss ("to best": the run stopped
   validation Dice (over the 6-phi grid) at the epoch it selects.
 
     python benchmarks/training_cost.py [--rounds 2] [--json benchmarks/results/training_cost.json]
+    python benchmarks/training_cost.py --reuse-timings benchmarks/results/training_cost.json --json ...
+
+`--reuse-timings` recomputes the costs and levers from the epochs the
+experiments record now, with the epoch times of an earlier side-by-side run.
 """
 
 import argparse
@@ -127,23 +131,10 @@ def replay_mean(histories: list, **kwargs) -> dict:
     return {k: float(np.mean([r[k] for r in runs])) for k in ("best_epoch", "epochs_run", "val_dice")}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", default="experiments/wbc_paper")
-    parser.add_argument("--compact-folder", default="experiments/wbc_compact_head")
-    parser.add_argument("--recipe-folder", default="experiments/wbc_recipe",
-                        help="the recommended recipe's experiment (its jobs record per-epoch histories)")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--json", default=None, help="write the measurements and ratios to this file")
-    args = parser.parse_args()
-    results = json.load(open(os.path.join(args.folder, "results.json")))
-    compact_results = json.load(open(os.path.join(args.compact_folder, "results.json")))
-    config = ExperimentConfig.from_dict(results["config"])
-    compact = dataclasses.replace(config, head_rank=compact_results["config"]["head_rank"])
-    grid = [p for p in config.fixed_grid if epochs_of(results, "fixed", config.patience, p, seed=0)]
+def time_epochs(config, compact, grid, rounds: int) -> dict:
+    """Seconds of one training epoch and of one validation pass of each model, in interleaved rounds."""
     splits = load_splits(config)
     batch = config.batch_size
-
     models = {"sshn_full": compiled_model(config, Job("sshn", 0), splits),
               "sshn_rank8": compiled_model(compact, Job("sshn", 0), splits)}
     fns = {f"train {name}": train_epoch_fn(m, splits, batch) for name, m in models.items()}
@@ -153,8 +144,33 @@ def main():
         fixed = compiled_model(config, Job("fixed", 0, phi), splits)
         fns[f"train fixed {phi:.2f}"] = train_epoch_fn(fixed, splits, batch)
         fns[f"val fixed {phi:.2f}"] = validation_pass_fn(fixed, splits, batch)
-    print(f"device: {device_name()}; {len(fns)} timed functions, {args.rounds} interleaved rounds")
-    s = interleaved_times(fns, rounds=args.rounds, reps=1, warmup=1)
+    print(f"device: {device_name()}; {len(fns)} timed functions, {rounds} interleaved rounds")
+    return interleaved_times(fns, rounds=rounds, reps=1, warmup=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", default="experiments/wbc_paper")
+    parser.add_argument("--compact-folder", default="experiments/wbc_compact_head")
+    parser.add_argument("--recipe-folder", default="experiments/wbc_recipe",
+                        help="the recommended recipe's experiment (its jobs record per-epoch histories)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--json", default=None, help="write the measurements and ratios to this file")
+    parser.add_argument("--reuse-timings", default=None, metavar="JSON",
+                        help="take the epoch times from an earlier run's JSON instead of timing again (when only the "
+                             "experiments' epochs changed)")
+    args = parser.parse_args()
+    results = json.load(open(os.path.join(args.folder, "results.json")))
+    compact_results = json.load(open(os.path.join(args.compact_folder, "results.json")))
+    config = ExperimentConfig.from_dict(results["config"])
+    compact = dataclasses.replace(config, head_rank=compact_results["config"]["head_rank"])
+    grid = [p for p in config.fixed_grid if epochs_of(results, "fixed", config.patience, p, seed=0)]
+    if args.reuse_timings:  # the epoch times of an earlier side-by-side run; the epochs are read afresh
+        earlier = json.load(open(args.reuse_timings))
+        s, device, rounds = earlier["seconds"], earlier["device"], earlier["rounds"]
+        print(f"epoch times from {args.reuse_timings} ({device}, {rounds} interleaved rounds)")
+    else:
+        s, device, rounds = time_epochs(config, compact, grid, args.rounds), device_name(), args.rounds
 
     n_val = len(config.validation_phis)
     fixed_epoch = {phi: s[f"train fixed {phi:.2f}"] + s[f"val fixed {phi:.2f}"] for phi in grid}
@@ -198,7 +214,7 @@ def main():
     print(f"\nFixed U-Net at phi 0.5: {fixed05_epoch:.1f} s/epoch x {fixed05['to_best']:.0f} epochs to best "
           f"({fixed05['as_run']:.0f} run, {fixed05['seeds']} seeds); Fixed grid ({len(grid)} U-Nets, seed 0, as run): "
           f"{fixed_grid_cost:.0f} s. 'grid /' is the Fixed grid over the SSHN as run (paper: > 10x).")
-    out = {"device": device_name(), "rounds": args.rounds, "seconds": s, "levers": rows,
+    out = {"device": device, "rounds": rounds, "seconds": s, "levers": rows,
            "fixed05": {"seconds_per_epoch": fixed05_epoch, **fixed05}, "fixed_grid_seconds": fixed_grid_cost,
            "fixed_grid_phis": grid, "recipe": recipe}
     if args.json:
