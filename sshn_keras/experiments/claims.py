@@ -112,14 +112,16 @@ def comparison(results: dict, a: str = "sshn", b: str = "fixed") -> list:
 
 def count_sentence(rows: list, a: str, b: str) -> str:
     """"A is at least as accurate as B at K of N grid phi (range) and below it at phi = ..." from `comparison` rows."""
-    ok = [r for r in rows if r["diff"] >= 0]
-    below = [r for r in rows if r["diff"] < 0]
-    n = len(rows)
-    text = f"{label(a)} is at least as accurate as {label(b)} at {len(ok)} of {n} grid phi"
-    if ok:
-        text += f" ({_span([r['diff'] for r in ok])})"
+    return f"{label(a)} is " + _count(rows, "diff", label(b))
+
+
+def _count(rows: list, key: str, what: str) -> str:
+    """"at least as accurate as WHAT at K of N grid phi (range) and below it at phi = ..." from `rows[i][key]`."""
+    ok = [r[key] for r in rows if r[key] >= 0]
+    below = [r for r in rows if r[key] < 0]
+    text = f"at least as accurate as {what} at {len(ok)} of {len(rows)} grid phi" + (f" ({_span(ok)})" if ok else "")
     if below:
-        text += " and below it at phi = " + ", ".join(f"{r['phi']:.2f} ({_s(r['diff'])})" for r in below)
+        text += " and below it at phi = " + ", ".join(f"{r['phi']:.2f} ({_s(r[key])})" for r in below)
     return text
 
 
@@ -350,15 +352,6 @@ def compact_decision(recipe_folder: str, paper: str) -> dict:
     seeds = len(c)
     default = seeds >= 3 and bool(rows) and len(rows) == len(grid(results)) and all(r["diff_full"] >= 0 for r in rows)
     return {"rows": rows, "seeds": seeds, "default": default}
-
-
-def _count(rows: list, key: str, what: str) -> str:
-    ok = [r[key] for r in rows if r[key] >= 0]
-    below = [r for r in rows if r[key] < 0]
-    text = f"at least as accurate as {what} at {len(ok)} of {len(rows)} grid phi" + (f" ({_span(ok)})" if ok else "")
-    if below:
-        text += " and below it at phi = " + ", ".join(f"{r['phi']:.2f} ({_s(r[key])})" for r in below)
-    return text
 
 
 def best_epochs(results: dict, method: str = "sshn") -> dict:
