@@ -28,7 +28,10 @@ or up to the epoch of its best validation loss ("to best": the run stopped
   same runs): early stopping with the shortest patience that keeps every
   seed's best epoch, with the paper protocol's patience, the grid every 2
   epochs, and a grid of 3 phi. Each with its epochs, its cost and the mean
-  validation Dice (over the 6-phi grid) at the epoch it selects.
+  validation Dice (over the 6-phi grid) at the epoch it selects;
+* the recipe trained with a cosine learning-rate decay over a short budget
+  (`wbc_recipe_cosine`, when that experiment exists), as run and replayed on
+  a 3-phi grid, its validation Dice against the recipe's.
 
     python benchmarks/training_cost.py [--rounds 2] [--json benchmarks/results/training_cost.json]
     python benchmarks/training_cost.py --reuse-timings benchmarks/results/training_cost.json --json ...
@@ -89,15 +92,19 @@ def epochs_of(results: dict, method: str, patience: int, phi=None, seed=None) ->
 THREE_PHI = (0.1, 0.3, 0.5)
 
 
+def sshn_histories(results: dict) -> list:
+    """The per-epoch histories of an experiment's SSHN seeds, in seed order."""
+    return [j["history"] for j in sorted(results["jobs"].values(), key=lambda j: j["seed"])
+            if j["method"] == "sshn" and j.get("history")]
+
+
 def recipe_levers(recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: float) -> list:
     """The recipe's seeds replayed under cheaper validation schedules, each costed with the measured epoch times."""
-    histories = [j["history"] for j in sorted(recipe["jobs"].values(), key=lambda j: j["seed"])
-                 if j["method"] == "sshn" and j.get("history")]
+    histories = sshn_histories(recipe)
     if not histories:
         return []
     n_val = len(recipe["config"]["validation_phis"])
     train, val = s["train sshn_rank8"], s["val sshn_rank8"]
-    budget = replay_mean(histories)
     safe = shortest_safe_patience(histories)
     safe2 = shortest_safe_patience(histories, freq=2)
     safe3 = shortest_safe_patience(histories, phis=THREE_PHI)
@@ -113,12 +120,38 @@ def recipe_levers(recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: f
         (f"recipe, grid of 3 phi {THREE_PHI}, patience {safe3}", train + len(THREE_PHI) * val,
          {"phis": THREE_PHI, "patience": safe3}),
     ]
+    return costed_rows(histories, schedules, replay_mean(histories)["val_dice"], fixed05_cost, fixed_grid_cost)
+
+
+def cosine_levers(cosine: dict, recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: float) -> list:
+    """The recipe trained with a cosine learning-rate decay over a short budget, as run and on a 3-phi grid.
+
+    Its validation Dice is compared with the recipe's (150 epochs, constant rate) as run.
+    """
+    histories = sshn_histories(cosine)
+    if not histories:
+        return []
+    n_val = len(cosine["config"]["validation_phis"])
+    train, val = s["train sshn_rank8"], s["val sshn_rank8"]
+    budget = cosine["config"]["phi_max_epochs"]
+    schedules = [
+        (f"recipe + cosine decay, budget {budget} epochs", train + n_val * val, {}),
+        (f"recipe + cosine decay, budget {budget} epochs, grid of 3 phi {THREE_PHI}", train + len(THREE_PHI) * val,
+         {"phis": THREE_PHI}),
+    ]
+    reference = replay_mean(sshn_histories(recipe))["val_dice"]
+    return costed_rows(histories, schedules, reference, fixed05_cost, fixed_grid_cost)
+
+
+def costed_rows(histories: list, schedules: list, reference_dice: float, fixed05_cost: float,
+                fixed_grid_cost: float) -> list:
+    """One row per `(name, seconds per epoch, replay arguments)`: epochs, validation Dice and cost ratios."""
     rows = []
     for name, per_epoch, kwargs in schedules:
         r = replay_mean(histories, **kwargs)
         rows.append({"lever": name, "seconds_per_epoch": per_epoch, "replay": kwargs, "seeds": len(histories),
                      "to_best": r["best_epoch"], "as_run": r["epochs_run"],
-                     "val_dice": r["val_dice"], "val_dice_change": r["val_dice"] - budget["val_dice"],
+                     "val_dice": r["val_dice"], "val_dice_change": r["val_dice"] - reference_dice,
                      "cost_to_best": per_epoch * r["best_epoch"], "cost_as_run": per_epoch * r["epochs_run"],
                      "over_fixed05_to_best": per_epoch * r["best_epoch"] / fixed05_cost,
                      "fixed_grid_over": fixed_grid_cost / (per_epoch * r["epochs_run"])})
@@ -154,6 +187,8 @@ def main():
     parser.add_argument("--compact-folder", default="experiments/wbc_compact_head")
     parser.add_argument("--recipe-folder", default="experiments/wbc_recipe",
                         help="the recommended recipe's experiment (its jobs record per-epoch histories)")
+    parser.add_argument("--cosine-folder", default="experiments/wbc_recipe_cosine",
+                        help="the recipe trained with a cosine learning-rate decay (a lever; skipped if absent)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", default=None, help="write the measurements and ratios to this file")
     parser.add_argument("--reuse-timings", default=None, metavar="JSON",
@@ -202,8 +237,12 @@ def main():
                   f"{per_epoch / s['train sshn_rank8'] - 1:+11.0%} per epoch vs compact training alone")
         rows.append(row)
     recipe_path = os.path.join(args.recipe_folder, "results.json")
-    recipe = recipe_levers(json.load(open(recipe_path)), s, fixed05_epoch * fixed05["to_best"], fixed_grid_cost) \
-        if os.path.exists(recipe_path) else []
+    recipe_results = json.load(open(recipe_path)) if os.path.exists(recipe_path) else None
+    fixed05_cost = fixed05_epoch * fixed05["to_best"]
+    recipe = recipe_levers(recipe_results, s, fixed05_cost, fixed_grid_cost) if recipe_results else []
+    cosine_path = os.path.join(args.cosine_folder, "results.json")
+    if recipe_results and os.path.exists(cosine_path):
+        recipe += cosine_levers(json.load(open(cosine_path)), recipe_results, s, fixed05_cost, fixed_grid_cost)
     if recipe:
         print(f"\n{'recipe, replayed schedule':<72} {'s/epoch':>8} {'epochs':>9} {'val Dice':>9} {'/ Fixed 0.5':>12} "
               f"{'grid /':>7}")

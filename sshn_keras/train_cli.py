@@ -17,7 +17,9 @@ taken over, with a message). After a kill, the same command resumes from
 the last finished epoch and ends with the weights an uninterrupted run gets.
 """
 
+import argparse
 import contextlib
+import inspect
 import json
 import os
 
@@ -42,7 +44,7 @@ STRATEGIES = ("default", "mirrored")
 SETTINGS = (
     "method", "phi", "dataset", "data_root", "label_names", "num_images", "size", "filters", "num_stages",
     "epochs", "batch_size", "learning_rate", "global_clipnorm", "validation_phis", "patience", "seed", "precision",
-    "strategy", "deterministic",
+    "strategy", "deterministic", "head_rank",
 )
 
 
@@ -78,7 +80,37 @@ def load_data(args) -> tuple:
 
 def build_model(args, input_shape, num_classes: int):
     arch = dict(input_shape=input_shape, num_classes=num_classes, filters=args.filters, num_stages=args.num_stages)
-    return METHODS.get(args.method).build(arch, seed=args.seed, phi=args.phi)
+    options = {"head_rank": args.head_rank} if "head_rank" in METHODS.get(args.method).options else {}
+    return METHODS.get(args.method).build(arch, seed=args.seed, phi=args.phi, **options)
+
+
+UNSET = object()  # --head-rank not given: the method's default
+
+
+def parse_head_rank(text: str):
+    """`--head-rank`: a positive int, or `none` for the paper's full heads."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int or 'none'. Received {text!r}")
+    return value
+
+
+def resolve_head_rank(args) -> None:
+    """`--head-rank` given only where the method takes it; unset, the method's own default (recorded)."""
+    method = METHODS.get(args.method)
+    if "head_rank" not in method.options:
+        if args.head_rank is not UNSET:
+            takers = [name for name in METHODS.names() if "head_rank" in METHODS.get(name).options]
+            raise ValueError(f"`--head-rank` applies to the methods {takers}. "
+                             f"Received --method {args.method} --head-rank {args.head_rank}")
+        args.head_rank = None
+    elif args.head_rank is UNSET:
+        args.head_rank = inspect.signature(method.constructor).parameters["head_rank"].default
 
 
 def check_output(args) -> dict:
@@ -109,6 +141,7 @@ def main_args(args) -> None:
 
     if not METHODS.get(args.method).phi_conditioned:
         validate_phi(args.phi, "--phi")
+    resolve_head_rank(args)
     for name in ("epochs", "batch_size", "num_images", "size", "filters", "num_stages"):
         if getattr(args, name) < 1:
             raise ValueError(f"`--{name.replace('_', '-')}` must be a positive int. Received {getattr(args, name)}")
@@ -179,6 +212,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--output", required=True, help="output folder (resumed if it holds an unfinished run)")
     p.add_argument("--method", choices=METHODS.names(), default="sshn")
     p.add_argument("--phi", type=float, default=0.5, help="phi of the Fixed U-Net (--method fixed)")
+    p.add_argument("--head-rank", type=parse_head_rank, default=UNSET, metavar="RANK|none",
+                   help="SSHN: rank of the compact hypernetwork heads (default: SSHNUNet's, 8); none: the paper's "
+                        "full heads")
     p.add_argument("--dataset", choices=dataset_names(), default="synthetic")
     p.add_argument("--data-root", default=None, help="dataset folder (every dataset but synthetic)")
     p.add_argument("--label-names", nargs="+", default=None, help="label names, background first (folder)")

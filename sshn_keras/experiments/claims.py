@@ -354,6 +354,15 @@ def compact_decision(recipe_folder: str, paper: str) -> dict:
     return {"rows": rows, "seeds": seeds, "default": default}
 
 
+def compact_why(recipe_folder: str, paper: str) -> str:
+    """The numbers behind the default compact heads (README's quickstart)."""
+    decision, config = compact_decision(recipe_folder, paper), load(recipe_folder)["config"]
+    rows = decision["rows"]
+    return (f"On WBC, on the means of {_seeds(decision['seeds'])}, the SSHN with rank-{config['head_rank']} heads "
+            f"(a budget of {config['phi_max_epochs']} epochs, the best kept) was "
+            f"{_count(rows, 'diff_full', 'the full-head SSHN')}, and {_count(rows, 'diff_fixed', 'the Fixed U-Nets')}.")
+
+
 def best_epochs(results: dict, method: str = "sshn") -> dict:
     """`{seed: epoch of the lowest validation loss}` (1-based) of the jobs that recorded their history."""
     return {j["seed"]: int(np.argmin(j["history"]["val_loss"])) + 1 for j in results["jobs"].values()
@@ -380,7 +389,8 @@ def recipe(recipe_folder: str, paper: str) -> str:
         text += (f" Each seed ran the whole budget of {budget} epochs and kept its best epoch ("
                  + ", ".join(f"seed {s}: {best[s]}" for s in sorted(best)) + "), so none stopped on a plateau.")
     current = default_head_rank()
-    now = ("full heads (`head_rank=None`)" if current is None else f"`head_rank={current}`")
+    now = ("full heads (`head_rank=None`)" if current is None
+           else f"`head_rank={current}` (the paper's full heads: `head_rank=None`)")
     if decision["default"]:
         text += (f" **Compact heads meet the rule for the default: at least as accurate as full heads at every grid phi "
                  f"on {n} seeds.** `SSHNUNet`'s default is {now}.")

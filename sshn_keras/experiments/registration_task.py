@@ -102,7 +102,8 @@ def build(config, job, data: dict) -> keras.Model:
     if method.strategy is None:
         raise ValueError(f"The registration task has networks for the methods {['fixed', *phi_strategy_methods()]}. "
                          f"Received method={job.method!r}")
-    options = {"head_rank": config.head_rank} if config.head_rank is not None and "head_rank" in method.options else {}
+    # Always explicit: a config's None means full heads, whatever the model's default.
+    options = {"head_rank": config.head_rank} if "head_rank" in method.options else {}
     if job.method in REGISTRATION_METHODS:
         return REGISTRATION_METHODS[job.method](**arch, seed=job.seed, prior=config.prior, **options)
     return PhiModel(spec, job.method, task, options, prior=config.prior, seed=job.seed, name=f"{job.method}_vxm_dense")

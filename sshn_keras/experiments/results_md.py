@@ -105,8 +105,10 @@ _GENERATORS = {
     "flops": cost_claims.flops,
     "head_size": cost_claims.head_size,
     "side_by_side": cost_claims.side_by_side,
+    "cosine": cost_claims.cosine,
     "readme_caption": readme_caption,
     "recipe_why": claims.recipe_why,
+    "compact_why": claims.compact_why,
 }
 BLOCKS = {name: _wrapped(generator) for name, generator in _GENERATORS.items()}
 

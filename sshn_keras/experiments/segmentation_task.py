@@ -28,7 +28,8 @@ def job_architecture(config, input_shape, num_classes: int) -> dict:
 def build_job_model(config, job, input_shape, num_classes: int) -> keras.Model:
     """The model of `job`, built by its registered method (`sshn_keras.models.METHODS`)."""
     method = METHODS.get(job.method)
-    options = {"head_rank": config.head_rank} if "head_rank" in method.options and config.head_rank is not None else {}
+    # Always explicit: a config's None means full heads, whatever the model's default.
+    options = {"head_rank": config.head_rank} if "head_rank" in method.options else {}
     return method.build(job_architecture(config, input_shape, num_classes), seed=job.seed, phi=job.phi,
                         prior=config.prior, **options)
 

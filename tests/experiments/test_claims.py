@@ -81,7 +81,7 @@ def test_recipe_compares_three_seed_means_and_decides_the_default(tmp_path):
     assert "is at least as accurate as the full-head SSHN at 2 of 2 grid phi (+1.0 to +2.0)" in text
     assert "Each seed ran the whole budget of 20 epochs and kept its best epoch (seed 0: 2, seed 1: 2, seed 2: 2)" in text
     assert "**Compact heads meet the rule for the default" in text
-    assert "`SSHNUNet`'s default is full heads (`head_rank=None`)." in text
+    assert "`SSHNUNet`'s default is `head_rank=8` (the paper's full heads: `head_rank=None`)." in text
 
 
 def test_recipe_below_full_heads_at_one_phi_or_with_fewer_seeds_keeps_full_heads(tmp_path):
@@ -123,8 +123,12 @@ def test_side_by_side_lists_the_recipes_replayed_schedules_and_the_targets(tmp_p
     path = tmp_path / "cost.json"
     path.write_text(json.dumps(dict(bench, recipe=[row, cheap])))
     text = cost_claims.side_by_side(str(path))
-    assert "| recipe | 14.5 | 100 / 150 | 95.00 (+0.00) | 3.60x | 1.90x |" in text
-    assert "| every 2 | 14.5 | 100 / 150 | 94.90 (-0.10) | 2.40x | 4.10x |" in text
-    assert "rank-8 heads, 3 seeds" in text and text.endswith("met by every 2.")
+    assert "| recipe | 3 | 14.5 | 100 / 150 | 95.00 (+0.00) | 3.60x | 1.90x |" in text
+    assert "| every 2 | 3 | 14.5 | 100 / 150 | 94.90 (-0.10) | 2.40x | 4.10x |" in text
+    assert "rank-8 heads, 3 seeds" in text and text.endswith("met by every 2 (validation Dice -0.10).") and "cosine" not in text
+    cosine = dict(row, lever="recipe + cosine decay, budget 60 epochs", seeds=1)
+    path.write_text(json.dumps(dict(bench, recipe=[row, cosine])))
+    text = cost_claims.side_by_side(str(path))
+    assert "(`wbc_recipe_cosine`)" in text and "| recipe + cosine decay, budget 60 epochs | 1 | 14.5 |" in text
     path.write_text(json.dumps(dict(bench, recipe=[row])))
     assert cost_claims.side_by_side(str(path)).endswith("**not met by any of these.**")

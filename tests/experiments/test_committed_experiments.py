@@ -111,3 +111,24 @@ def test_a_task_summary_in_the_folder_is_the_one_its_results_give(name):
 
     results = json.loads((EXPERIMENTS / name / "results.json").read_text())
     assert (EXPERIMENTS / name / "README.md").read_text() == summary_markdown(results)
+
+
+
+def test_sshn_unet_default_heads_follow_the_committed_decision():
+    """`SSHNUNet`'s default `head_rank` is the recipe's exactly when the committed three-seed rule holds."""
+    from sshn_keras.experiments.claims import compact_decision, default_head_rank
+
+    decision = compact_decision(str(EXPERIMENTS / "wbc_recipe"), str(EXPERIMENTS / "wbc_paper"))
+    assert default_head_rank() == (_config("wbc_recipe")[0].head_rank if decision["default"] else None)
+
+
+@pytest.mark.parametrize("name", [n for n in FOLDERS if _config(n)[0].task == "segmentation"
+                                  and _config(n)[0].seeds.get("sshn")])
+def test_a_configs_head_rank_is_what_its_sshn_models_are_built_with(name):
+    """A config's `head_rank: null` rebuilds the paper's full heads, whatever `SSHNUNet`'s default."""
+    from sshn_keras.experiments.config import Job
+    from sshn_keras.experiments.segmentation_task import build_job_model
+
+    config, _ = _config(name)
+    model = build_job_model(config, Job("sshn", config.seeds["sshn"][0]), (16, 16, CHANNELS[config.dataset]), 3)
+    assert model.method_options["head_rank"] == config.head_rank

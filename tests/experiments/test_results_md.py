@@ -127,7 +127,7 @@ def test_generated_blocks_match_the_committed_json(name):
 
 def test_readme_caption_is_generated():
     names = [name for name, _, _ in find_blocks(_text("README.md"))]
-    assert sorted(names) == ["readme_caption", "recipe_why"]
+    assert sorted(names) == ["compact_why", "readme_caption", "recipe_why"]
     caption = next(body for name, _, body in find_blocks(_text("README.md")) if name == "readme_caption")
     assert "of 10 grid phi" in " ".join(caption.split())
 
@@ -135,6 +135,12 @@ def test_readme_caption_is_generated():
 def test_recipe_why_compares_the_two_protocols_at_small_phi():
     text = claims.recipe_why(PAPER)
     assert "patience 10" in text and "patience 20" in text and "phi = 0.05, 0.10 and 0.15" in text
+
+
+def test_compact_why_counts_both_comparisons_on_three_seeds():
+    text = " ".join(claims.compact_why(os.path.join(ROOT, "experiments", "wbc_recipe"), PAPER).split())
+    assert "on the means of 3 seeds, the SSHN with rank-8 heads" in text
+    assert "as accurate as the full-head SSHN at 10 of 10 grid phi" in text and "the Fixed U-Nets at" in text
 
 
 @pytest.mark.parametrize("passage", sorted(CHECKED))

@@ -41,7 +41,7 @@ def test_careless_initialisation_is_caught():
     """Plain Kaiming heads on an unnormalised embedding explode: the check above fails."""
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).normal(size=(2, 64, 64, 1)).astype("float32")
-    model = SSHNUNet(input_shape=(64, 64, 1), num_classes=4, normalize_embedding=False)
+    model = SSHNUNet(input_shape=(64, 64, 1), num_classes=4, normalize_embedding=False, head_rank=None)
     for layer in model.network.layers:
         if hasattr(layer, "kernel_head"):
             fan_in = layer.kernel_head.shape[0]
