@@ -120,13 +120,14 @@ def recipe_levers(recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: f
         (f"recipe, grid of 3 phi {THREE_PHI}, patience {safe3}", train + len(THREE_PHI) * val,
          {"phis": THREE_PHI, "patience": safe3}),
     ]
-    return costed_rows(histories, schedules, replay_mean(histories)["val_dice"], fixed05_cost, fixed_grid_cost)
+    return costed_rows("wbc_recipe", histories, schedules, replay_mean(histories)["val_dice"], fixed05_cost,
+                       fixed_grid_cost)
 
 
-def cosine_levers(cosine: dict, recipe: dict, s: dict, fixed05_cost: float, fixed_grid_cost: float) -> list:
+def cosine_levers(cosine: dict, reference_dice: float, s: dict, fixed05_cost: float, fixed_grid_cost: float) -> list:
     """The recipe trained with a cosine learning-rate decay over a short budget, as run and on a 3-phi grid.
 
-    Its validation Dice is compared with the recipe's (150 epochs, constant rate) as run.
+    Its validation Dice is compared with `reference_dice`, the recipe's (150 epochs, constant rate) as run.
     """
     histories = sshn_histories(cosine)
     if not histories:
@@ -139,17 +140,18 @@ def cosine_levers(cosine: dict, recipe: dict, s: dict, fixed05_cost: float, fixe
         (f"recipe + cosine decay, budget {budget} epochs, grid of 3 phi {THREE_PHI}", train + len(THREE_PHI) * val,
          {"phis": THREE_PHI}),
     ]
-    reference = replay_mean(sshn_histories(recipe))["val_dice"]
-    return costed_rows(histories, schedules, reference, fixed05_cost, fixed_grid_cost)
+    return costed_rows("wbc_recipe_cosine", histories, schedules, reference_dice, fixed05_cost, fixed_grid_cost)
 
 
-def costed_rows(histories: list, schedules: list, reference_dice: float, fixed05_cost: float,
+def costed_rows(experiment: str, histories: list, schedules: list, reference_dice: float, fixed05_cost: float,
                 fixed_grid_cost: float) -> list:
-    """One row per `(name, seconds per epoch, replay arguments)`: epochs, validation Dice and cost ratios."""
+    """One row per `(name, seconds per epoch, replay arguments)` of `experiment`'s runs: epochs, validation Dice
+    and cost ratios."""
     rows = []
     for name, per_epoch, kwargs in schedules:
         r = replay_mean(histories, **kwargs)
-        rows.append({"lever": name, "seconds_per_epoch": per_epoch, "replay": kwargs, "seeds": len(histories),
+        rows.append({"lever": name, "experiment": experiment, "seconds_per_epoch": per_epoch, "replay": kwargs,
+                     "seeds": len(histories),
                      "to_best": r["best_epoch"], "as_run": r["epochs_run"],
                      "val_dice": r["val_dice"], "val_dice_change": r["val_dice"] - reference_dice,
                      "cost_to_best": per_epoch * r["best_epoch"], "cost_as_run": per_epoch * r["epochs_run"],
@@ -242,7 +244,8 @@ def main():
     recipe = recipe_levers(recipe_results, s, fixed05_cost, fixed_grid_cost) if recipe_results else []
     cosine_path = os.path.join(args.cosine_folder, "results.json")
     if recipe_results and os.path.exists(cosine_path):
-        recipe += cosine_levers(json.load(open(cosine_path)), recipe_results, s, fixed05_cost, fixed_grid_cost)
+        reference = recipe[0]["val_dice"]  # the recipe as run
+        recipe += cosine_levers(json.load(open(cosine_path)), reference, s, fixed05_cost, fixed_grid_cost)
     if recipe:
         print(f"\n{'recipe, replayed schedule':<72} {'s/epoch':>8} {'epochs':>9} {'val Dice':>9} {'/ Fixed 0.5':>12} "
               f"{'grid /':>7}")

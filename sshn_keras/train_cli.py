@@ -19,7 +19,6 @@ the last finished epoch and ends with the weights an uninterrupted run gets.
 
 import argparse
 import contextlib
-import inspect
 import json
 import os
 
@@ -110,7 +109,7 @@ def resolve_head_rank(args) -> None:
                              f"Received --method {args.method} --head-rank {args.head_rank}")
         args.head_rank = None
     elif args.head_rank is UNSET:
-        args.head_rank = inspect.signature(method.constructor).parameters["head_rank"].default
+        args.head_rank = method.option_default("head_rank")
 
 
 def check_output(args) -> dict:

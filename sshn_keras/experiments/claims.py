@@ -334,21 +334,30 @@ def recipe_why(paper: str) -> str:
             f"{_span(list(gap_new.values()))} there.")
 
 
+def mean_differences(subject: dict, others: dict, phis: list) -> list:
+    """`[{"phi", "subject", <other>..., "diff_<other>"...}]` at each phi where every side has seeds.
+
+    `subject` and each of `others` map seed -> {phi: Dice}; `diff_*` are differences of the seed means.
+    """
+    rows = []
+    for p in phis:
+        sides = {"subject": values(subject, p), **{name: values(v, p) for name, v in others.items()}}
+        if all(sides.values()):
+            rows.append({"phi": p, **sides, **{f"diff_{name}": float(np.mean(sides["subject"]) - np.mean(sides[name]))
+                                               for name in others}})
+    return rows
+
+
 def compact_decision(recipe_folder: str, paper: str) -> dict:
     """Whether compact heads earn the default: on >= 3 seeds, at least as accurate as the full-head SSHN at every grid phi.
 
     Returns:
-        `{"rows": [{"phi", "compact", "full", "fixed", "diff_full", "diff_fixed"}], "seeds": n, "default": bool}`
-        (Dice in percent; `diff_*` are differences of the seed means).
+        `{"rows": [{"phi", "subject", "full", "fixed", "diff_full", "diff_fixed"}], "seeds": n, "default": bool}`
+        (Dice in percent, "subject" the compact seeds'; `diff_*` are differences of the seed means).
     """
     results, rec = load(paper), load(recipe_folder)
     d, c = dice(results), dice(rec).get("sshn", {})
-    rows = []
-    for p in grid(results):
-        vc, vs, vf = values(c, p), values(d.get("sshn", {}), p), values(d.get("fixed", {}), p)
-        if vc and vs and vf:
-            rows.append({"phi": p, "compact": vc, "full": vs, "fixed": vf, "diff_full": float(np.mean(vc) - np.mean(vs)),
-                         "diff_fixed": float(np.mean(vc) - np.mean(vf))})
+    rows = mean_differences(c, {"full": d.get("sshn", {}), "fixed": d.get("fixed", {})}, grid(results))
     seeds = len(c)
     default = seeds >= 3 and bool(rows) and len(rows) == len(grid(results)) and all(r["diff_full"] >= 0 for r in rows)
     return {"rows": rows, "seeds": seeds, "default": default}
@@ -379,8 +388,8 @@ def recipe(recipe_folder: str, paper: str) -> str:
              "compact - full | compact - Fixed |", "|---" * 10 + "|"]
     for r in rows:
         cells = " | ".join(f"{_f(np.mean(v))} | " + (_f(np.std(v)) if len(v) > 1 else "-")
-                           for v in (r["compact"], r["full"], r["fixed"]))
-        lines.append(f"| {r['phi']:.2f} | {len(r['compact'])} | {cells} | {_s(r['diff_full'])} | {_s(r['diff_fixed'])} |")
+                           for v in (r["subject"], r["full"], r["fixed"]))
+        lines.append(f"| {r['phi']:.2f} | {len(r['subject'])} | {cells} | {_s(r['diff_full'])} | {_s(r['diff_fixed'])} |")
     best = best_epochs(rec)
     text = "\n".join(lines) + (
         f"\n\nOn the seed means, the rank-{rank} SSHN ({_seeds(n)}) is {_count(rows, 'diff_full', 'the full-head SSHN')}, "
@@ -404,8 +413,6 @@ def recipe(recipe_folder: str, paper: str) -> str:
 
 def default_head_rank():
     """`SSHNUNet`'s default `head_rank` (None: the paper's full heads)."""
-    import inspect
+    from sshn_keras.models.methods import METHODS
 
-    from sshn_keras.models import SSHNUNet
-
-    return inspect.signature(SSHNUNet.__init__).parameters["head_rank"].default
+    return METHODS.get("sshn").option_default("head_rank")

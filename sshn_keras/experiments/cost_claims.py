@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from sshn_keras.experiments.claims import _count, _f, _s, _seeds, dice, grid, load, values
+from sshn_keras.experiments.claims import _count, _f, _s, _seeds, dice, grid, load, mean_differences
 from sshn_keras.experiments.tables import curves_table
 from sshn_keras.flops import unet_flops
 from sshn_keras.models.hyper_size import hypernetwork_size
@@ -161,7 +161,7 @@ def side_by_side(path: str) -> str:
                      "validation schedules replayed from its seeds' recorded histories (the same runs: validation does not "
                      "change the weights, so each schedule selects another epoch of them)"
                      + (", and the recipe trained again with a cosine learning-rate decay over a shorter budget "
-                        "(`wbc_recipe_cosine`)" if any("cosine" in row["lever"] for row in recipe) else "")
+                        "(`wbc_recipe_cosine`)" if any(row.get("experiment") == "wbc_recipe_cosine" for row in recipe) else "")
                      + ". Means over seeds; validation Dice is the mean over the 6-phi grid at the selected epoch, "
                      "in brackets its change from the recipe as run:")
         table = ["| schedule | seeds | s per epoch | epochs to best / run | validation Dice (%) | "
@@ -186,14 +186,10 @@ def cosine(cosine_folder: str, recipe_folder: str, paper: str) -> str:
     fixed = dice(results).get("fixed", {})
     lines = ["| phi | cosine seeds | cosine mean | recipe mean | Fixed mean | cosine - recipe | cosine - Fixed |",
              "|---" * 7 + "|"]
-    rows = []
-    for p in grid(results):
-        vc, vr, vf = values(cheap, p), values(recipe, p), values(fixed, p)
-        if vc and vr and vf:
-            row = {"phi": p, "diff_recipe": float(np.mean(vc) - np.mean(vr)), "diff_fixed": float(np.mean(vc) - np.mean(vf))}
-            rows.append(row)
-            lines.append(f"| {p:.2f} | {len(vc)} | {_f(np.mean(vc))} | {_f(np.mean(vr))} | {_f(np.mean(vf))} | "
-                         f"{_s(row['diff_recipe'])} | {_s(row['diff_fixed'])} |")
+    rows = mean_differences(cheap, {"recipe": recipe, "fixed": fixed}, grid(results))
+    for r in rows:
+        lines.append(f"| {r['phi']:.2f} | {len(r['subject'])} | {_f(np.mean(r['subject']))} | {_f(np.mean(r['recipe']))} | "
+                     f"{_f(np.mean(r['fixed']))} | {_s(r['diff_recipe'])} | {_s(r['diff_fixed'])} |")
     return "\n".join(lines) + (
         f"\n\nOn the seed means, the recipe with a cosine decay over {config['phi_max_epochs']} epochs "
         f"({_seeds(len(cheap))}) is {_count(rows, 'diff_recipe', 'the recipe')}, and {_count(rows, 'diff_fixed', 'Fixed')}.")

@@ -10,6 +10,7 @@ method, write its model class and register it:
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -55,6 +56,12 @@ class Method:
     def __call__(self, *args, **kwargs) -> keras.Model:
         """Call the constructor (so `METHODS["sshn"](**architecture)` builds an `SSHNUNet`)."""
         return self.constructor(*args, **kwargs)
+
+    def option_default(self, name: str):
+        """The constructor's default for option `name` (e.g. `METHODS["sshn"].option_default("head_rank")`)."""
+        if name not in self.options:
+            raise ValueError(f"Method {self.name!r} takes the options {list(self.options)}. Received {name!r}")
+        return inspect.signature(self.constructor).parameters[name].default
 
     def build(self, architecture: dict, *, seed: int = 0, phi: float | None = None, prior=None, **options) -> keras.Model:
         """Build the model of one training job.

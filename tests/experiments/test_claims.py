@@ -126,7 +126,7 @@ def test_side_by_side_lists_the_recipes_replayed_schedules_and_the_targets(tmp_p
     assert "| recipe | 3 | 14.5 | 100 / 150 | 95.00 (+0.00) | 3.60x | 1.90x |" in text
     assert "| every 2 | 3 | 14.5 | 100 / 150 | 94.90 (-0.10) | 2.40x | 4.10x |" in text
     assert "rank-8 heads, 3 seeds" in text and text.endswith("met by every 2 (validation Dice -0.10).") and "cosine" not in text
-    cosine = dict(row, lever="recipe + cosine decay, budget 60 epochs", seeds=1)
+    cosine = dict(row, lever="recipe + cosine decay, budget 60 epochs", seeds=1, experiment="wbc_recipe_cosine")
     path.write_text(json.dumps(dict(bench, recipe=[row, cosine])))
     text = cost_claims.side_by_side(str(path))
     assert "(`wbc_recipe_cosine`)" in text and "| recipe + cosine decay, budget 60 epochs | 1 | 14.5 |" in text
